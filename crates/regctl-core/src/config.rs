@@ -1,0 +1,681 @@
+//! `regctl.toml`: the registry configuration, parsed with spans and compiled into [`Config`].
+//!
+//! Loading never stops at the first problem: every unknown key, bad pointer, missing or invalid
+//! schema is collected and reported together, each at its line and column.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use serde::Deserialize;
+use serde_spanned::Spanned;
+
+use crate::code::{Code, Level};
+use crate::error::{Error, ProblemSink};
+use crate::pointer::{Pattern, Segment};
+use crate::schema::{self, SchemaRequest};
+use crate::snapshot::Snapshot;
+use crate::span::Span;
+use crate::version::VersionScheme;
+
+/// The configuration file's name, at the registry root.
+pub const CONFIG_FILE: &str = "regctl.toml";
+
+/// Default `[limits] max_file_bytes`: 1 MiB.
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 1024 * 1024;
+/// Default `[limits] max_depth`.
+pub const DEFAULT_MAX_DEPTH: usize = 64;
+/// The deepest `max_depth` accepted; the JSON parser refuses more than 512 levels anyway.
+const MAX_MAX_DEPTH: usize = 512;
+
+/// A compiled registry configuration.
+pub struct Config {
+    pub name: String,
+    pub description: Option<String>,
+    /// The directory scanned for descriptor-looking files that no kind claims, if any.
+    pub dir: Option<String>,
+    /// Kinds, sorted by name.
+    pub kinds: Vec<Kind>,
+    /// Every graph named by a reference, with its settings.
+    pub graphs: BTreeMap<String, GraphConfig>,
+    pub limits: Limits,
+    levels: BTreeMap<Code, Level>,
+    /// The text of `regctl.toml`, for rendering.
+    pub source: Arc<str>,
+}
+
+/// A class of entries: where they live, their schema, and where their fields are.
+pub struct Kind {
+    pub name: String,
+    /// Directory holding the descriptors, recursively; relative and `/`-separated.
+    pub dir: String,
+    pub schema_path: String,
+    pub validator: Arc<jsonschema::Validator>,
+    /// Pointer to the id; without it the file stem is the id.
+    pub id: Option<Pattern>,
+    /// Pointer to the current version; its parent object is the current release record.
+    pub version: Option<Pattern>,
+    pub scheme: VersionScheme,
+    /// Pointer to an array of released version records, oldest first.
+    pub history: Option<Pattern>,
+    /// Pointer, inside a release record, to its yanked flag.
+    pub yanked: Pattern,
+    pub owner: Option<Pattern>,
+    pub lifecycle: Option<Pattern>,
+    pub refs: Vec<RefRule>,
+    pub ranges: Vec<RangeRule>,
+    pub unique: Vec<UniqueRule>,
+}
+
+/// A field that names other entries.
+pub struct RefRule {
+    pub path: Pattern,
+    /// The referenced id is the map key matched by the last `*`, not the value.
+    pub keys: bool,
+    /// Index of the target kind in [`Config::kinds`].
+    pub target: usize,
+    /// Pointer to a semver requirement, its `*`s bound as in `path`.
+    pub req: Option<Pattern>,
+    pub graph: Option<String>,
+}
+
+/// Two fields whose values must be ordered: `min <= max`.
+pub struct RangeRule {
+    pub min: Pattern,
+    pub max: Pattern,
+    pub scheme: VersionScheme,
+}
+
+/// A field whose values must be unique across every entry of the kind.
+pub struct UniqueRule {
+    pub path: Pattern,
+    /// Compare the map keys matched by the last `*` instead of the values.
+    pub keys: bool,
+}
+
+/// Settings of a named graph.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GraphConfig {
+    pub acyclic: bool,
+}
+
+/// Resource limits applied to every descriptor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    pub max_file_bytes: u64,
+    pub max_depth: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            max_depth: DEFAULT_MAX_DEPTH,
+        }
+    }
+}
+
+impl Config {
+    /// Reads and compiles `regctl.toml` and the schemas it names, from `snapshot`.
+    pub fn load(snapshot: &dyn Snapshot) -> Result<Config, Error> {
+        let Some(bytes) = snapshot.read(CONFIG_FILE)? else {
+            return Err(Error::NoConfig {
+                start: snapshot.describe(),
+            });
+        };
+        let text: Arc<str> = match String::from_utf8(bytes) {
+            Ok(text) => text.into(),
+            Err(err) => {
+                let text: Arc<str> = String::from_utf8_lossy(err.as_bytes()).into();
+                let mut sink = ProblemSink::new(CONFIG_FILE, text);
+                let at = err.utf8_error().valid_up_to();
+                sink.push("the file is not valid UTF-8", Some(Span::new(at, at + 1)), None);
+                return Err(sink.finish().expect_err("a problem was pushed"));
+            }
+        };
+        let mut sink = ProblemSink::new(CONFIG_FILE, text.clone());
+        let raw: RawConfig = match toml_edit::de::from_str(&text) {
+            Ok(raw) => raw,
+            Err(err) => {
+                sink.push(err.message().trim_end(), err.span().map(Span::from), None);
+                return Err(sink.finish().expect_err("a problem was pushed"));
+            }
+        };
+        let config = compile(raw, text, snapshot, &mut sink);
+        sink.finish()?;
+        Ok(config.expect("compile returns a config when no problem was found"))
+    }
+
+    /// The level a code is reported at, after `[rules]` overrides.
+    pub fn level(&self, code: Code) -> Level {
+        self.levels.get(&code).copied().unwrap_or_else(|| code.default_level())
+    }
+
+    /// The kind named `name`, with its index.
+    pub fn kind(&self, name: &str) -> Option<(usize, &Kind)> {
+        self.kinds.iter().enumerate().find(|(_, kind)| kind.name == name)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    registry: RawRegistry,
+    #[serde(default)]
+    kinds: BTreeMap<Spanned<String>, RawKind>,
+    #[serde(default)]
+    graphs: BTreeMap<Spanned<String>, RawGraph>,
+    #[serde(default)]
+    rules: BTreeMap<Spanned<String>, Spanned<String>>,
+    #[serde(default)]
+    limits: RawLimits,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRegistry {
+    name: Spanned<String>,
+    description: Option<String>,
+    dir: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawKind {
+    dir: Spanned<String>,
+    schema: Spanned<String>,
+    id: Option<Spanned<String>>,
+    version: Option<Spanned<String>>,
+    version_scheme: Option<Spanned<String>>,
+    history: Option<Spanned<String>>,
+    yanked: Option<Spanned<String>>,
+    owner: Option<Spanned<String>>,
+    lifecycle: Option<Spanned<String>>,
+    #[serde(default)]
+    refs: Vec<RawRef>,
+    #[serde(default)]
+    ranges: Vec<RawRange>,
+    #[serde(default)]
+    unique: Vec<RawUnique>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRef {
+    path: Spanned<String>,
+    kind: Spanned<String>,
+    keys: Option<Spanned<bool>>,
+    req: Option<Spanned<String>>,
+    graph: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRange {
+    min: Spanned<String>,
+    max: Spanned<String>,
+    scheme: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawUnique {
+    path: Spanned<String>,
+    keys: Option<Spanned<bool>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGraph {
+    acyclic: Option<bool>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLimits {
+    max_file_bytes: Option<Spanned<u64>>,
+    max_depth: Option<Spanned<usize>>,
+}
+
+fn span_of<T>(spanned: &Spanned<T>) -> Option<Span> {
+    Some(Span::from(spanned.span()))
+}
+
+/// Turns the raw config into a [`Config`], pushing every problem into `sink`.
+///
+/// Returns `None` only when a problem was pushed.
+fn compile(raw: RawConfig, source: Arc<str>, snapshot: &dyn Snapshot, sink: &mut ProblemSink) -> Option<Config> {
+    if raw.registry.name.get_ref().trim().is_empty() {
+        sink.push("`registry.name` must not be empty", span_of(&raw.registry.name), None);
+    }
+    let limits = compile_limits(&raw.limits, sink);
+    let levels = compile_levels(&raw.rules, sink);
+
+    let kind_names: Vec<&str> = raw.kinds.keys().map(|name| name.get_ref().as_str()).collect();
+    let mut kinds = Vec::new();
+    let mut schema_requests = Vec::new();
+    let mut dirs: BTreeMap<String, &str> = BTreeMap::new();
+    for (name, raw_kind) in &raw.kinds {
+        if !valid_kind_name(name.get_ref()) {
+            sink.push(
+                format!("kind name `{}` must be lowercase letters, digits, `-` or `_`, starting with a letter", name.get_ref()),
+                span_of(name),
+                None,
+            );
+        }
+        let dir = relative_path(&raw_kind.dir, "dir", sink);
+        if let Some(dir) = &dir {
+            if let Some(other) = dirs.insert(dir.clone(), name.get_ref()) {
+                sink.push(
+                    format!("kinds `{other}` and `{}` share the directory `{dir}`", name.get_ref()),
+                    span_of(&raw_kind.dir),
+                    Some("each kind needs its own directory".to_owned()),
+                );
+            }
+        }
+        let schema_path = relative_path(&raw_kind.schema, "schema", sink);
+        if let Some(path) = &schema_path {
+            schema_requests.push(SchemaRequest {
+                path: path.clone(),
+                span: span_of(&raw_kind.schema),
+            });
+        }
+        let parts = compile_kind(raw_kind, &kind_names, sink);
+        kinds.push((name.get_ref().clone(), dir, schema_path, parts));
+    }
+
+    let mut graphs: BTreeMap<String, GraphConfig> = BTreeMap::new();
+    for (_, _, _, parts) in &kinds {
+        for graph in parts.iter().flat_map(|k| k.refs.iter().filter_map(|r| r.graph.clone())) {
+            graphs.insert(graph, GraphConfig { acyclic: true });
+        }
+    }
+    for (name, graph) in &raw.graphs {
+        match graphs.get_mut(name.get_ref()) {
+            Some(config) => config.acyclic = graph.acyclic.unwrap_or(true),
+            None => sink.push(
+                format!("graph `{}` is not used by any reference", name.get_ref()),
+                span_of(name),
+                Some("name it in a `[[kinds.<kind>.refs]]` entry's `graph`, or remove this table".to_owned()),
+            ),
+        }
+    }
+
+    let dir = match &raw.registry.dir {
+        Some(dir) => relative_path_allow_root(dir, sink),
+        None => common_parent(kinds.iter().filter_map(|(_, dir, _, _)| dir.as_deref())),
+    };
+
+    let validators = schema::compile(snapshot, &schema_requests, sink);
+    if !sink.is_empty() {
+        return None;
+    }
+    let mut validators = validators.into_iter();
+    let kinds = kinds
+        .into_iter()
+        .map(|(name, dir, schema_path, parts)| {
+            let parts = parts.expect("no problems, so every kind compiled");
+            let validator = validators
+                .next()
+                .flatten()
+                .expect("no problems, so every schema compiled");
+            Kind {
+                name,
+                dir: dir.expect("no problems, so the dir is valid"),
+                schema_path: schema_path.expect("no problems, so the schema path is valid"),
+                validator,
+                id: parts.id,
+                version: parts.version,
+                scheme: parts.scheme,
+                history: parts.history,
+                yanked: parts.yanked,
+                owner: parts.owner,
+                lifecycle: parts.lifecycle,
+                refs: parts.refs,
+                ranges: parts.ranges,
+                unique: parts.unique,
+            }
+        })
+        .collect();
+    Some(Config {
+        name: raw.registry.name.into_inner(),
+        description: raw.registry.description,
+        dir,
+        kinds,
+        graphs,
+        limits,
+        levels,
+        source,
+    })
+}
+
+fn compile_limits(raw: &RawLimits, sink: &mut ProblemSink) -> Limits {
+    let mut limits = Limits::default();
+    if let Some(bytes) = &raw.max_file_bytes {
+        if *bytes.get_ref() == 0 {
+            sink.push("`max_file_bytes` must be at least 1", span_of(bytes), None);
+        }
+        limits.max_file_bytes = *bytes.get_ref();
+    }
+    if let Some(depth) = &raw.max_depth {
+        if !(1..=MAX_MAX_DEPTH).contains(depth.get_ref()) {
+            sink.push(format!("`max_depth` must be between 1 and {MAX_MAX_DEPTH}"), span_of(depth), None);
+        }
+        limits.max_depth = *depth.get_ref();
+    }
+    limits
+}
+
+fn compile_levels(raw: &BTreeMap<Spanned<String>, Spanned<String>>, sink: &mut ProblemSink) -> BTreeMap<Code, Level> {
+    let mut levels = BTreeMap::new();
+    for (code, level) in raw {
+        let Ok(parsed_code) = code.get_ref().parse::<Code>() else {
+            sink.push(
+                format!("unknown rule `{}`", code.get_ref()),
+                span_of(code),
+                Some("`regctl rules` lists every rule code".to_owned()),
+            );
+            continue;
+        };
+        match level.get_ref().parse::<Level>() {
+            Ok(level) => {
+                levels.insert(parsed_code, level);
+            }
+            Err(()) => sink.push(
+                format!("unknown level `{}`", level.get_ref()),
+                span_of(level),
+                Some("levels are `deny`, `warn` and `allow`".to_owned()),
+            ),
+        }
+    }
+    levels
+}
+
+/// A kind's pointers and rules, before its schema is compiled.
+struct KindParts {
+    id: Option<Pattern>,
+    version: Option<Pattern>,
+    scheme: VersionScheme,
+    history: Option<Pattern>,
+    yanked: Pattern,
+    owner: Option<Pattern>,
+    lifecycle: Option<Pattern>,
+    refs: Vec<RefRule>,
+    ranges: Vec<RangeRule>,
+    unique: Vec<UniqueRule>,
+}
+
+/// Compiles a kind's pointers and rules; `None` when a problem was pushed.
+fn compile_kind(raw: &RawKind, kind_names: &[&str], sink: &mut ProblemSink) -> Option<KindParts> {
+    let before = sink.len();
+    let plain = |field: &Option<Spanned<String>>, what: &str, sink: &mut ProblemSink| {
+        field.as_ref().and_then(|p| plain_pointer(p, what, sink))
+    };
+    let id = plain(&raw.id, "id", sink);
+    let version = plain(&raw.version, "version", sink);
+    if let Some(version) = &version
+        && version.segments().is_empty()
+    {
+        sink.push(
+            "`version` must point inside an object (its parent is the current release record)",
+            raw.version.as_ref().and_then(span_of),
+            None,
+        );
+    }
+    let history = plain(&raw.history, "history", sink);
+    let owner = plain(&raw.owner, "owner", sink);
+    let lifecycle = plain(&raw.lifecycle, "lifecycle", sink);
+    let yanked = match &raw.yanked {
+        Some(pointer) => plain_pointer(pointer, "yanked", sink),
+        None => Pattern::parse("/yanked").ok(),
+    };
+    let scheme = scheme(raw.version_scheme.as_ref(), sink);
+
+    let mut refs = Vec::new();
+    for raw_ref in &raw.refs {
+        let path = pattern(&raw_ref.path, sink);
+        let target = kind_names.iter().position(|k| k == raw_ref.kind.get_ref());
+        if target.is_none() {
+            sink.push(
+                format!("unknown kind `{}`", raw_ref.kind.get_ref()),
+                span_of(&raw_ref.kind),
+                Some(format!("declared kinds: {}", kind_names.join(", "))),
+            );
+        }
+        let req = raw_ref.req.as_ref().and_then(|req| pattern(req, sink));
+        if let (Some(path), Some(req), Some(raw_req)) = (&path, &req, &raw_ref.req)
+            && req.wildcards() > path.wildcards()
+        {
+            sink.push(
+                format!("`req` has {} `*` but `path` has only {}", req.wildcards(), path.wildcards()),
+                span_of(raw_req),
+                Some("each `*` in `req` is bound to the `*` at the same position in `path`".to_owned()),
+            );
+        }
+        if let Some(path) = &path {
+            check_keys(path, raw_ref.keys.as_ref(), sink);
+        }
+        let graph = raw_ref.graph.as_ref().map(|graph| graph.get_ref().clone());
+        if let Some(raw_graph) = &raw_ref.graph
+            && !valid_kind_name(raw_graph.get_ref())
+        {
+            sink.push("graph names are lowercase letters, digits, `-` or `_`", span_of(raw_graph), None);
+        }
+        if let (Some(path), Some(target)) = (path, target) {
+            refs.push(RefRule {
+                path,
+                keys: raw_ref.keys.as_ref().is_some_and(|keys| *keys.get_ref()),
+                target,
+                req,
+                graph,
+            });
+        }
+    }
+
+    let mut ranges = Vec::new();
+    for raw_range in &raw.ranges {
+        let min = pattern(&raw_range.min, sink);
+        let max = pattern(&raw_range.max, sink);
+        let range_scheme = match &raw_range.scheme {
+            Some(_) => scheme_of(raw_range.scheme.as_ref(), VersionScheme::Loose, sink),
+            None => VersionScheme::Loose,
+        };
+        if let (Some(min), Some(max)) = (min, max) {
+            if min.wildcards() != max.wildcards() {
+                sink.push("`min` and `max` must have the same number of `*`", span_of(&raw_range.max), None);
+            }
+            ranges.push(RangeRule {
+                min,
+                max,
+                scheme: range_scheme,
+            });
+        }
+    }
+
+    let mut unique = Vec::new();
+    for raw_unique in &raw.unique {
+        if let Some(path) = pattern(&raw_unique.path, sink) {
+            check_keys(&path, raw_unique.keys.as_ref(), sink);
+            unique.push(UniqueRule {
+                path,
+                keys: raw_unique.keys.as_ref().is_some_and(|keys| *keys.get_ref()),
+            });
+        }
+    }
+
+    if sink.len() != before {
+        return None;
+    }
+    Some(KindParts {
+        id,
+        version,
+        scheme,
+        history,
+        yanked: yanked?,
+        owner,
+        lifecycle,
+        refs,
+        ranges,
+        unique,
+    })
+}
+
+fn check_keys(path: &Pattern, keys: Option<&Spanned<bool>>, sink: &mut ProblemSink) {
+    let Some(keys) = keys else {
+        return;
+    };
+    if *keys.get_ref() && !matches!(path.segments().last(), Some(Segment::Any)) {
+        sink.push(
+            "`keys = true` needs a `path` that ends in `/*`",
+            span_of(keys),
+            Some("the keys compared are those the last `*` matches".to_owned()),
+        );
+    }
+}
+
+fn scheme(raw: Option<&Spanned<String>>, sink: &mut ProblemSink) -> VersionScheme {
+    scheme_of(raw, VersionScheme::Semver, sink)
+}
+
+fn scheme_of(raw: Option<&Spanned<String>>, default: VersionScheme, sink: &mut ProblemSink) -> VersionScheme {
+    let Some(raw) = raw else {
+        return default;
+    };
+    raw.get_ref().parse().unwrap_or_else(|()| {
+        sink.push(
+            format!("unknown version scheme `{}`", raw.get_ref()),
+            span_of(raw),
+            Some("schemes are `semver`, `semver-v` and `loose`".to_owned()),
+        );
+        default
+    })
+}
+
+fn pattern(raw: &Spanned<String>, sink: &mut ProblemSink) -> Option<Pattern> {
+    match Pattern::parse(raw.get_ref()) {
+        Ok(pattern) => Some(pattern),
+        Err(err) => {
+            sink.push(
+                format!("`{}` is not a JSON pointer: {err}", raw.get_ref()),
+                span_of(raw),
+                Some("pointers look like `/versions/latest/version`; `*` matches every array element or map key".to_owned()),
+            );
+            None
+        }
+    }
+}
+
+fn plain_pointer(raw: &Spanned<String>, what: &str, sink: &mut ProblemSink) -> Option<Pattern> {
+    let pattern = pattern(raw, sink)?;
+    if pattern.wildcards() > 0 {
+        sink.push(format!("`{what}` must point at one value; `*` is not allowed here"), span_of(raw), None);
+        return None;
+    }
+    Some(pattern)
+}
+
+fn valid_kind_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+/// Normalizes a relative path from the config: `/`-separated, no `.`/`..`, not absolute.
+fn relative_path(raw: &Spanned<String>, what: &str, sink: &mut ProblemSink) -> Option<String> {
+    match normalize(raw.get_ref()) {
+        Some(path) if !path.is_empty() => Some(path),
+        _ => {
+            sink.push(
+                format!("`{what}` must be a relative path inside the registry, without `..`"),
+                span_of(raw),
+                None,
+            );
+            None
+        }
+    }
+}
+
+fn relative_path_allow_root(raw: &Spanned<String>, sink: &mut ProblemSink) -> Option<String> {
+    match normalize(raw.get_ref()) {
+        Some(path) => Some(path),
+        None => {
+            sink.push("`dir` must be a relative path inside the registry, without `..`", span_of(raw), None);
+            None
+        }
+    }
+}
+
+fn normalize(path: &str) -> Option<String> {
+    if path.starts_with('/') || path.contains('\\') || path.contains(':') {
+        return None;
+    }
+    let mut parts = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => return None,
+            part => parts.push(part),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// The deepest directory containing every kind dir, unless that is the root.
+fn common_parent<'a>(dirs: impl Iterator<Item = &'a str>) -> Option<String> {
+    let mut common: Option<Vec<&str>> = None;
+    for dir in dirs {
+        let parts: Vec<&str> = dir.split('/').collect();
+        common = Some(match common {
+            None => parts[..parts.len().saturating_sub(1)].to_vec(),
+            Some(prev) => prev.iter().zip(&parts).take_while(|(a, b)| a == b).map(|(a, _)| *a).collect(),
+        });
+    }
+    common.filter(|parts| !parts.is_empty()).map(|parts| parts.join("/"))
+}
+
+/// The set of directories to walk so that every kind dir and the registry dir are covered once.
+pub fn walk_roots(config: &Config) -> Vec<String> {
+    let mut dirs: BTreeSet<&str> = config.kinds.iter().map(|kind| kind.dir.as_str()).collect();
+    if let Some(dir) = &config.dir {
+        dirs.insert(dir);
+    }
+    let mut roots: Vec<String> = Vec::new();
+    for dir in dirs {
+        if !roots.iter().any(|root| is_within(dir, root)) {
+            roots.push(dir.to_owned());
+        }
+    }
+    roots
+}
+
+/// Whether `path` is `dir` or inside it.
+pub fn is_within(path: &str, dir: &str) -> bool {
+    dir.is_empty() || path == dir || (path.starts_with(dir) && path.as_bytes().get(dir.len()) == Some(&b'/'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalizes_relative_paths() {
+        assert_eq!(normalize("./registry//components/"), Some("registry/components".into()));
+        assert_eq!(normalize("../x"), None);
+        assert_eq!(normalize("/etc"), None);
+        assert_eq!(normalize("C:/x"), None);
+    }
+
+    #[test]
+    fn common_parent_of_kind_dirs() {
+        let dirs = ["registry/components", "registry/models"];
+        assert_eq!(common_parent(dirs.into_iter()), Some("registry".into()));
+        assert_eq!(common_parent(["registry/components"].into_iter()), Some("registry".into()));
+        assert_eq!(common_parent(["components", "models"].into_iter()), None);
+    }
+
+    #[test]
+    fn within_matches_whole_segments() {
+        assert!(is_within("registry/a.toml", "registry"));
+        assert!(!is_within("registry2/a.toml", "registry"));
+        assert!(is_within("anything", ""));
+    }
+}

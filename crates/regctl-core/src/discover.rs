@@ -1,0 +1,125 @@
+//! Finding descriptor files: which kind claims each file, and which files no kind claims.
+
+use std::collections::BTreeSet;
+
+use crate::code::Code;
+use crate::config::{CONFIG_FILE, Config, is_within, walk_roots};
+use crate::diagnostic::Diagnostic;
+use crate::document::Format;
+use crate::error::Error;
+use crate::snapshot::{ListedKind, Snapshot};
+
+/// A file a kind claims.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DescriptorFile {
+    /// Path relative to the registry root, `/`-separated.
+    pub path: String,
+    /// Index of the kind in [`Config::kinds`].
+    pub kind: usize,
+    pub format: Format,
+    pub size: u64,
+}
+
+impl DescriptorFile {
+    /// The file name without directory and extension: the entry's id.
+    pub fn stem(&self) -> &str {
+        file_stem(&self.path)
+    }
+}
+
+/// The result of walking a snapshot: descriptors in path order, and findings about the rest.
+#[derive(Debug, Default)]
+pub struct Discovered {
+    pub descriptors: Vec<DescriptorFile>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The file name of `path` without its directory and last extension.
+pub fn file_stem(path: &str) -> &str {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.rsplit_once('.').map_or(name, |(stem, _)| stem)
+}
+
+/// Lists every descriptor in `snapshot` and reports unclaimed files and unfollowed links.
+pub fn discover(config: &Config, snapshot: &dyn Snapshot) -> Result<Discovered, Error> {
+    // Schema directories may sit under the registry dir; their files are schemas, not entries.
+    let schema_dirs: BTreeSet<&str> = config
+        .kinds
+        .iter()
+        .map(|kind| kind.schema_path.rsplit_once('/').map_or("", |(dir, _)| dir))
+        .collect();
+    let mut out = Discovered::default();
+    for root in walk_roots(config) {
+        for file in snapshot.list(&root)? {
+            let kind = config
+                .kinds
+                .iter()
+                .enumerate()
+                .filter(|(_, kind)| is_within(&file.path, &kind.dir))
+                .max_by_key(|(_, kind)| kind.dir.len());
+            let format = Format::from_path(&file.path);
+            match (kind, file.kind, format) {
+                (Some((index, _)), ListedKind::File { size }, Some(format)) => {
+                    out.descriptors.push(DescriptorFile {
+                        path: file.path,
+                        kind: index,
+                        format,
+                        size,
+                    });
+                }
+                (_, ListedKind::UnfollowedLink, _) if kind.is_some() || format.is_some() => {
+                    out.diagnostics.push(
+                        Diagnostic::new(Code::Symlink, "symbolic link leaves the registry root, is broken, or points at a directory; it is not followed")
+                            .in_file(file.path)
+                            .with_help("replace the link with a regular file inside the registry"),
+                    );
+                }
+                (Some((_, kind)), ListedKind::BadName, _) => {
+                    out.diagnostics.push(
+                        Diagnostic::new(Code::UnclaimedFile, format!("a file in `{}` has a name that is not valid UTF-8", kind.dir))
+                            .in_file(file.path)
+                            .with_help("rename the file; descriptor names are their ids"),
+                    );
+                }
+                (Some((_, kind)), ListedKind::File { .. }, None) => {
+                    out.diagnostics.push(
+                        Diagnostic::new(
+                            Code::UnclaimedFile,
+                            format!("file in the `{}` directory of kind `{}` is not a descriptor, so it is not validated", kind.dir, kind.name),
+                        )
+                        .in_file(file.path)
+                        .with_help("descriptors end in `.toml`, `.json`, `.yaml` or `.yml`"),
+                    );
+                }
+                (None, ListedKind::File { .. }, Some(_)) => {
+                    let dir = file.path.rsplit_once('/').map_or("", |(dir, _)| dir);
+                    if file.path == CONFIG_FILE || schema_dirs.contains(dir) {
+                        continue;
+                    }
+                    out.diagnostics.push(
+                        Diagnostic::new(Code::UnclaimedFile, "file looks like a descriptor but is outside every kind's directory, so it is not validated")
+                            .in_file(file.path)
+                            .with_help(format!(
+                                "move it into a kind's directory ({})",
+                                config.kinds.iter().map(|k| format!("`{}`", k.dir)).collect::<Vec<_>>().join(", ")
+                            )),
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stems_drop_directory_and_extension() {
+        assert_eq!(file_stem("registry/components/finetuning.toml"), "finetuning");
+        assert_eq!(file_stem("a.b.yaml"), "a.b");
+        assert_eq!(file_stem("noext"), "noext");
+    }
+}

@@ -1,0 +1,190 @@
+//! Snapshots: the files of a registry as seen in one place (the working tree today; a git
+//! revision or the git index through the same interface).
+//!
+//! Everything that reads registry files — the configuration, schemas, descriptors — goes
+//! through [`Snapshot`], so every command can run against any of them.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::error::Error;
+
+/// What a listed path is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListedKind {
+    /// A regular file (or a symlink to a file inside the root) of this many bytes.
+    File { size: u64 },
+    /// A symlink that leaves the root, is broken, or points at a directory; never followed.
+    UnfollowedLink,
+    /// A file whose name is not valid UTF-8; it cannot be named in diagnostics exactly.
+    BadName,
+}
+
+/// A file found by [`Snapshot::list`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Listed {
+    /// Path relative to the registry root, `/`-separated.
+    pub path: String,
+    pub kind: ListedKind,
+}
+
+/// A read-only view of a registry's files.
+pub trait Snapshot: Send + Sync {
+    /// What this snapshot is, for messages ("working tree", "HEAD~1", "git index").
+    fn describe(&self) -> String;
+
+    /// Every file under `dir` (relative, `/`-separated, `""` for the root), recursively, sorted
+    /// by path. Hidden files and directories (names starting with `.`) are skipped.
+    fn list(&self, dir: &str) -> Result<Vec<Listed>, Error>;
+
+    /// The bytes of the file at `path`. `Ok(None)` when there is no such file.
+    fn read(&self, path: &str) -> Result<Option<Vec<u8>>, Error>;
+}
+
+/// The registry as it is on disk.
+#[derive(Debug, Clone)]
+pub struct Worktree {
+    root: PathBuf,
+}
+
+impl Worktree {
+    /// A snapshot of the directory `root` (made absolute and canonical, so symlink checks work).
+    pub fn new(root: &Path) -> Result<Worktree, Error> {
+        let root = fs::canonicalize(root).map_err(|source| Error::Io {
+            path: root.display().to_string(),
+            source,
+        })?;
+        Ok(Worktree { root })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn classify(&self, path: &Path, is_link: bool, metadata: &fs::Metadata) -> ListedKind {
+        if !is_link {
+            return ListedKind::File {
+                size: metadata.len(),
+            };
+        }
+        match fs::canonicalize(path) {
+            Ok(target) if target.starts_with(&self.root) => match fs::metadata(&target) {
+                Ok(meta) if meta.is_file() => ListedKind::File { size: meta.len() },
+                _ => ListedKind::UnfollowedLink,
+            },
+            _ => ListedKind::UnfollowedLink,
+        }
+    }
+}
+
+impl Snapshot for Worktree {
+    fn describe(&self) -> String {
+        "working tree".to_owned()
+    }
+
+    fn list(&self, dir: &str) -> Result<Vec<Listed>, Error> {
+        let start = self.root.join(dir);
+        if !start.is_dir() {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::new();
+        let walker = walkdir::WalkDir::new(&start)
+            .follow_links(false)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|entry| entry.depth() == 0 || !entry.file_name().to_string_lossy().starts_with('.'));
+        for entry in walker {
+            let entry = entry.map_err(|err| {
+                let path = err.path().map(|p| p.display().to_string()).unwrap_or_default();
+                Error::Io {
+                    path,
+                    source: err.into_io_error().unwrap_or_else(|| io::Error::other("file system loop")),
+                }
+            })?;
+            let file_type = entry.file_type();
+            if file_type.is_dir() {
+                continue;
+            }
+            let Ok(relative) = entry.path().strip_prefix(&self.root) else {
+                continue;
+            };
+            let Some(path) = relative_to_slash(relative) else {
+                out.push(Listed {
+                    path: relative.to_string_lossy().replace('\\', "/"),
+                    kind: ListedKind::BadName,
+                });
+                continue;
+            };
+            let metadata = entry.metadata().map_err(|err| Error::Io {
+                path: entry.path().display().to_string(),
+                source: err.into_io_error().unwrap_or_else(|| io::Error::other("metadata")),
+            })?;
+            let kind = self.classify(entry.path(), file_type.is_symlink(), &metadata);
+            out.push(Listed { path, kind });
+        }
+        out.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(out)
+    }
+
+    fn read(&self, path: &str) -> Result<Option<Vec<u8>>, Error> {
+        let full = self.root.join(path);
+        // Refuse to read through a link that leaves the root.
+        if let Ok(target) = fs::canonicalize(&full)
+            && !target.starts_with(&self.root)
+        {
+            return Ok(None);
+        }
+        match fs::read(&full) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(err) if matches!(err.kind(), io::ErrorKind::NotFound | io::ErrorKind::IsADirectory) => Ok(None),
+            Err(source) => Err(Error::Io {
+                path: path.to_owned(),
+                source,
+            }),
+        }
+    }
+}
+
+fn relative_to_slash(path: &Path) -> Option<String> {
+    let parts: Option<Vec<&str>> = path.components().map(|c| c.as_os_str().to_str()).collect();
+    parts.map(|parts| parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_sorted_skips_hidden_and_does_not_follow_escaping_links() -> Result<(), Box<dyn std::error::Error>> {
+        let outside = tempfile::tempdir()?;
+        fs::write(outside.path().join("secret.toml"), "x = 1")?;
+        let dir = tempfile::tempdir()?;
+        let root = dir.path();
+        fs::create_dir_all(root.join("registry/b"))?;
+        fs::create_dir_all(root.join("registry/.hidden"))?;
+        fs::write(root.join("registry/b/z.toml"), "a = 1")?;
+        fs::write(root.join("registry/a.toml"), "a = 1")?;
+        fs::write(root.join("registry/.gitkeep"), "")?;
+        fs::write(root.join("registry/.hidden/x.toml"), "")?;
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(outside.path().join("secret.toml"), root.join("registry/out.toml"))?;
+            std::os::unix::fs::symlink(root.join("registry/a.toml"), root.join("registry/in.toml"))?;
+        }
+        let snapshot = Worktree::new(root)?;
+        let listed = snapshot.list("registry")?;
+        let paths: Vec<&str> = listed.iter().map(|l| l.path.as_str()).collect();
+        #[cfg(unix)]
+        {
+            assert_eq!(paths, ["registry/a.toml", "registry/b/z.toml", "registry/in.toml", "registry/out.toml"]);
+            assert_eq!(listed[2].kind, ListedKind::File { size: 5 });
+            assert_eq!(listed[3].kind, ListedKind::UnfollowedLink);
+            assert_eq!(snapshot.read("registry/out.toml")?, None);
+        }
+        assert_eq!(snapshot.read("registry/a.toml")?, Some(b"a = 1".to_vec()));
+        assert_eq!(snapshot.read("registry/missing.toml")?, None);
+        assert!(snapshot.list("nowhere")?.is_empty());
+        Ok(())
+    }
+}
