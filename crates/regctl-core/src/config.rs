@@ -4,6 +4,7 @@
 //! schema is collected and reported together, each at its line and column.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::Deserialize;
@@ -87,6 +88,9 @@ pub struct RangeRule {
 
 /// A field whose values must be unique across every entry of the kind.
 pub struct UniqueRule {
+    /// Rules of a kind with the same name share one set of values (e.g. a hash that may sit
+    /// in the current record or in the history). Defaults to the path.
+    pub name: String,
     pub path: Pattern,
     /// Compare the map keys matched by the last `*` instead of the values.
     pub keys: bool,
@@ -220,6 +224,7 @@ struct RawRange {
 #[serde(deny_unknown_fields)]
 struct RawUnique {
     path: Spanned<String>,
+    name: Option<String>,
     keys: Option<Spanned<bool>>,
 }
 
@@ -496,6 +501,7 @@ fn compile_kind(raw: &RawKind, kind_names: &[&str], sink: &mut ProblemSink) -> O
         if let Some(path) = pattern(&raw_unique.path, sink) {
             check_keys(&path, raw_unique.keys.as_ref(), sink);
             unique.push(UniqueRule {
+                name: raw_unique.name.clone().unwrap_or_else(|| path.as_str().to_owned()),
                 path,
                 keys: raw_unique.keys.as_ref().is_some_and(|keys| *keys.get_ref()),
             });
@@ -630,6 +636,21 @@ fn common_parent<'a>(dirs: impl Iterator<Item = &'a str>) -> Option<String> {
         });
     }
     common.filter(|parts| !parts.is_empty()).map(|parts| parts.join("/"))
+}
+
+/// The registry root for `start`: the nearest directory, from `start` up, holding `regctl.toml`.
+pub fn find_root(start: &Path) -> Result<PathBuf, Error> {
+    let absolute = std::path::absolute(start).map_err(|source| Error::Io {
+        path: start.display().to_string(),
+        source,
+    })?;
+    absolute
+        .ancestors()
+        .find(|dir| dir.join(CONFIG_FILE).is_file())
+        .map(Path::to_path_buf)
+        .ok_or_else(|| Error::NoConfig {
+            start: start.display().to_string(),
+        })
 }
 
 /// The set of directories to walk so that every kind dir and the registry dir are covered once.

@@ -1,0 +1,403 @@
+//! Cross-file rules, run on entry summaries: unique ids, references, cycles, unique values.
+
+use std::collections::HashMap;
+
+use regctl_core::config::Config;
+use regctl_core::{Code, Diagnostic, Span};
+use unicode_normalization::UnicodeNormalization;
+
+use crate::file::EntrySummary;
+
+/// Runs every cross-file rule.
+pub(crate) fn check(config: &Config, entries: &[EntrySummary]) -> Vec<Diagnostic> {
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    order.sort_by(|&a, &b| entries[a].path.cmp(&entries[b].path));
+    let mut out = Vec::new();
+    let index = duplicate_ids(config, entries, &order, &mut out);
+    references(config, entries, &order, &index, &mut out);
+    cycles(config, entries, &order, &index, &mut out);
+    unique_values(config, entries, &order, &mut out);
+    out
+}
+
+/// `(kind, id)` → the first entry (in path order) with that id.
+type IdIndex<'a> = HashMap<(usize, &'a str), usize>;
+
+/// Reports ids used twice, exactly or after case folding and NFKC; returns the id index.
+fn duplicate_ids<'a>(config: &Config, entries: &'a [EntrySummary], order: &[usize], out: &mut Vec<Diagnostic>) -> IdIndex<'a> {
+    let mut exact: IdIndex<'a> = HashMap::with_capacity(entries.len());
+    let mut folded: HashMap<(usize, String), usize> = HashMap::with_capacity(entries.len());
+    for &i in order {
+        let entry = &entries[i];
+        let key = (entry.kind, entry.id.as_str());
+        let fold = (entry.kind, fold_id(&entry.id));
+        if let Some(&first) = exact.get(&key) {
+            let first = &entries[first];
+            out.push(
+                diagnostic_at(config, entry, Code::DuplicateId, format!("id `{}` is already used by `{}`", entry.id, first.path))
+                    .at_opt(entry.id_span)
+                    .with_related(first.path.clone(), first.id_span.unwrap_or_default(), "first defined here")
+                    .with_help("ids are unique per kind; rename one of the entries"),
+            );
+        } else if let Some(&first) = folded.get(&fold) {
+            let first = &entries[first];
+            out.push(
+                diagnostic_at(
+                    config,
+                    entry,
+                    Code::DuplicateId,
+                    format!("id `{}` collides with `{}` in `{}`", entry.id, first.id, first.path),
+                )
+                .at_opt(entry.id_span)
+                .with_related(first.path.clone(), first.id_span.unwrap_or_default(), "first defined here")
+                .with_help("ids are compared ignoring case and Unicode compatibility forms (NFKC), so these would clash on case-insensitive file systems and confuse readers"),
+            );
+            exact.insert(key, i);
+        } else {
+            exact.insert(key, i);
+            folded.insert(fold, i);
+        }
+    }
+    exact
+}
+
+fn fold_id(id: &str) -> String {
+    id.nfkc().flat_map(char::to_lowercase).collect()
+}
+
+fn references(config: &Config, entries: &[EntrySummary], order: &[usize], index: &IdIndex<'_>, out: &mut Vec<Diagnostic>) {
+    for &i in order {
+        let entry = &entries[i];
+        let kind = &config.kinds[entry.kind];
+        for reference in &entry.refs {
+            let rule = &kind.refs[reference.rule];
+            let target_kind = &config.kinds[rule.target];
+            let Some(&target) = index.get(&(rule.target, reference.target.as_str())) else {
+                let mut diagnostic = diagnostic_at(
+                    config,
+                    entry,
+                    Code::RefMissing,
+                    format!("`{}:{}` does not exist (referenced by `{}`)", target_kind.name, reference.target, reference.pointer),
+                )
+                .at(reference.span)
+                .with_label(format!("no {} named `{}`", target_kind.name, reference.target));
+                diagnostic = match closest(&reference.target, entries, rule.target) {
+                    Some(near) => diagnostic.with_help(format!("did you mean `{near}`?")),
+                    None => diagnostic.with_help(format!("add `{}` under `{}`, or fix the name", reference.target, target_kind.dir)),
+                };
+                out.push(diagnostic);
+                continue;
+            };
+            let target = &entries[target];
+            let Some(req) = &reference.req else {
+                continue;
+            };
+            if target.broken {
+                continue; // its own diagnostics say why; don't pile on
+            }
+            let matches = target
+                .versions
+                .iter()
+                .filter(|released| !released.yanked)
+                .filter_map(|released| released.version.to_semver())
+                .any(|version| req.matches(&version));
+            if !matches {
+                let available: Vec<String> = target
+                    .versions
+                    .iter()
+                    .map(|released| {
+                        if released.yanked {
+                            format!("{} (yanked)", released.version)
+                        } else {
+                            released.version.to_string()
+                        }
+                    })
+                    .collect();
+                let available = if available.is_empty() {
+                    "it has no released versions".to_owned()
+                } else {
+                    format!("released: {}", available.join(", "))
+                };
+                out.push(
+                    diagnostic_at(
+                        config,
+                        entry,
+                        Code::RefUnsatisfied,
+                        format!("no released version of `{}:{}` satisfies `{req}`", target_kind.name, target.id),
+                    )
+                    .at(reference.span)
+                    .with_label(format!("requires {req}"))
+                    .with_help(available),
+                );
+            }
+        }
+    }
+}
+
+/// The id of `kind` closest to `name`, if any is close enough to be a likely typo.
+fn closest<'a>(name: &str, entries: &'a [EntrySummary], kind: usize) -> Option<&'a str> {
+    let limit = (name.chars().count() / 3).max(2);
+    entries
+        .iter()
+        .filter(|entry| entry.kind == kind)
+        .map(|entry| (edit_distance(name, &entry.id), entry.id.as_str()))
+        .filter(|(distance, _)| *distance <= limit)
+        .min()
+        .map(|(_, id)| id)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (diagonal + usize::from(ca != *cb)).min(row[j] + 1).min(above + 1);
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+/// An edge of a graph: from one entry to another, written at `span` in the source's file.
+struct Edge {
+    to: usize,
+    span: Span,
+}
+
+fn cycles(config: &Config, entries: &[EntrySummary], order: &[usize], index: &IdIndex<'_>, out: &mut Vec<Diagnostic>) {
+    for (graph, settings) in &config.graphs {
+        if !settings.acyclic {
+            continue;
+        }
+        let mut edges: Vec<Vec<Edge>> = (0..entries.len()).map(|_| Vec::new()).collect();
+        for &i in order {
+            let kind = &config.kinds[entries[i].kind];
+            for reference in &entries[i].refs {
+                let rule = &kind.refs[reference.rule];
+                if rule.graph.as_deref() != Some(graph.as_str()) {
+                    continue;
+                }
+                if let Some(&to) = index.get(&(rule.target, reference.target.as_str())) {
+                    edges[i].push(Edge {
+                        to,
+                        span: reference.span,
+                    });
+                }
+            }
+        }
+        for component in strongly_connected(&edges, order) {
+            let start = *component
+                .iter()
+                .min_by(|&&a, &&b| entries[a].path.cmp(&entries[b].path))
+                .expect("components are not empty");
+            let is_cycle = component.len() > 1 || edges[start].iter().any(|edge| edge.to == start);
+            if !is_cycle {
+                continue;
+            }
+            let path = cycle_through(start, &component, &edges);
+            let same_kind = path.iter().all(|&n| entries[n].kind == entries[start].kind);
+            let name = |n: usize| {
+                if same_kind {
+                    entries[n].id.clone()
+                } else {
+                    entries[n].key(config)
+                }
+            };
+            let mut spelled: Vec<String> = path.iter().map(|&n| name(n)).collect();
+            spelled.push(name(start));
+            let first_hop = path.get(1).copied().unwrap_or(start);
+            let span = edges[start]
+                .iter()
+                .find(|edge| edge.to == first_hop)
+                .map(|edge| edge.span);
+            out.push(
+                diagnostic_at(config, &entries[start], Code::Cycle, format!("`{graph}` cycle: {}", spelled.join(" → ")))
+                    .at_opt(span)
+                    .with_label(format!("this reference closes a cycle through {} entr{}", path.len(), if path.len() == 1 { "y" } else { "ies" }))
+                    .with_help(format!("the `{graph}` graph must be acyclic; remove one of these references")),
+            );
+        }
+    }
+}
+
+/// Tarjan's algorithm, iteratively (chains of 100,000 entries must not overflow the stack).
+fn strongly_connected(edges: &[Vec<Edge>], order: &[usize]) -> Vec<Vec<usize>> {
+    const UNVISITED: usize = usize::MAX;
+    let n = edges.len();
+    let mut index = vec![UNVISITED; n];
+    let mut low = vec![0; n];
+    let mut on_stack = vec![false; n];
+    let mut stack = Vec::new();
+    let mut components = Vec::new();
+    let mut next_index = 0;
+    for &root in order {
+        if index[root] != UNVISITED {
+            continue;
+        }
+        // (node, position in its edge list)
+        let mut work: Vec<(usize, usize)> = vec![(root, 0)];
+        index[root] = next_index;
+        low[root] = next_index;
+        next_index += 1;
+        stack.push(root);
+        on_stack[root] = true;
+        while let Some(&mut (node, ref mut position)) = work.last_mut() {
+            if let Some(edge) = edges[node].get(*position) {
+                *position += 1;
+                let to = edge.to;
+                if index[to] == UNVISITED {
+                    index[to] = next_index;
+                    low[to] = next_index;
+                    next_index += 1;
+                    stack.push(to);
+                    on_stack[to] = true;
+                    work.push((to, 0));
+                } else if on_stack[to] {
+                    low[node] = low[node].min(index[to]);
+                }
+                continue;
+            }
+            work.pop();
+            if let Some(&(parent, _)) = work.last() {
+                low[parent] = low[parent].min(low[node]);
+            }
+            if low[node] == index[node] {
+                let mut component = Vec::new();
+                while let Some(member) = stack.pop() {
+                    on_stack[member] = false;
+                    component.push(member);
+                    if member == node {
+                        break;
+                    }
+                }
+                components.push(component);
+            }
+        }
+    }
+    components
+}
+
+/// A shortest cycle from `start` back to itself inside `component`, as the list of nodes.
+fn cycle_through(start: usize, component: &[usize], edges: &[Vec<Edge>]) -> Vec<usize> {
+    let members: std::collections::HashSet<usize> = component.iter().copied().collect();
+    let mut parent: HashMap<usize, usize> = HashMap::new();
+    let mut queue = std::collections::VecDeque::from([start]);
+    while let Some(node) = queue.pop_front() {
+        for edge in &edges[node] {
+            if edge.to == start {
+                let mut path = vec![node];
+                let mut at = node;
+                while at != start {
+                    at = parent[&at];
+                    path.push(at);
+                }
+                path.reverse();
+                return path;
+            }
+            if members.contains(&edge.to) && !parent.contains_key(&edge.to) && edge.to != start {
+                parent.insert(edge.to, node);
+                queue.push_back(edge.to);
+            }
+        }
+    }
+    vec![start]
+}
+
+fn unique_values(config: &Config, entries: &[EntrySummary], order: &[usize], out: &mut Vec<Diagnostic>) {
+    let mut seen: HashMap<(usize, &str, &str), (usize, Span)> = HashMap::new();
+    for &i in order {
+        let entry = &entries[i];
+        let kind = &config.kinds[entry.kind];
+        for value in &entry.unique {
+            let key = (entry.kind, kind.unique[value.rule].name.as_str(), value.value.as_str());
+            match seen.get(&key) {
+                Some(&(first, first_span)) => {
+                    let first = &entries[first];
+                    let owner = if first.path == entry.path {
+                        "earlier in this file".to_owned()
+                    } else {
+                        format!("by `{}`", first.key(config))
+                    };
+                    out.push(
+                        diagnostic_at(
+                            config,
+                            entry,
+                            Code::Unique,
+                            format!("`{}` must be unique across {} entries, but `{}` is already used {owner}", kind.unique[value.rule].path, kind.name, value.value),
+                        )
+                        .at(value.span)
+                        .with_label("duplicate value")
+                        .with_related(first.path.clone(), first_span, "first used here"),
+                    );
+                }
+                None => {
+                    seen.insert(key, (i, value.span));
+                }
+            }
+        }
+    }
+}
+
+fn diagnostic_at(config: &Config, entry: &EntrySummary, code: Code, message: String) -> Diagnostic {
+    Diagnostic::new(code, message)
+        .in_file(entry.path.clone())
+        .for_entry(Some(&entry.key(config)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance_counts_single_character_edits() {
+        assert_eq!(edit_distance("tokeniser", "tokenizer"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn folding_catches_case_and_compatibility_forms() {
+        assert_eq!(fold_id("FineTuning"), fold_id("finetuning"));
+        assert_eq!(fold_id("\u{FB01}ne"), fold_id("fine")); // the "ﬁ" ligature
+        assert_ne!(fold_id("fine"), fold_id("fin"));
+    }
+
+    fn graph(adjacency: &[&[usize]]) -> Vec<Vec<Edge>> {
+        adjacency
+            .iter()
+            .map(|targets| targets.iter().map(|&to| Edge { to, span: Span::default() }).collect())
+            .collect()
+    }
+
+    #[test]
+    fn finds_components_and_shortest_cycles() {
+        // 0 → 1 → 2 → 0, 2 → 3, 3 → 3
+        let edges = graph(&[&[1], &[2], &[0, 3], &[3]]);
+        let mut components: Vec<Vec<usize>> = strongly_connected(&edges, &[0, 1, 2, 3])
+            .into_iter()
+            .map(|mut c| {
+                c.sort_unstable();
+                c
+            })
+            .collect();
+        components.sort();
+        assert_eq!(components, [vec![0, 1, 2], vec![3]]);
+        assert_eq!(cycle_through(0, &[0, 1, 2], &edges), [0, 1, 2]);
+        assert_eq!(cycle_through(3, &[3], &edges), [3]);
+    }
+
+    #[test]
+    fn long_chains_do_not_overflow_the_stack() {
+        let n = 200_000;
+        let edges: Vec<Vec<Edge>> = (0..n)
+            .map(|i| vec![Edge { to: (i + 1) % n, span: Span::default() }])
+            .collect();
+        let order: Vec<usize> = (0..n).collect();
+        let components = strongly_connected(&edges, &order);
+        assert_eq!(components.len(), 1);
+        assert_eq!(cycle_through(0, &components[0], &edges).len(), n);
+    }
+}

@@ -1,0 +1,5 @@
+//! One module per subcommand, each exposing a function from its arguments to an exit status.
+
+pub(crate) mod explain;
+pub(crate) mod rules;
+pub(crate) mod validate;

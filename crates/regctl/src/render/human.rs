@@ -1,0 +1,186 @@
+//! Human output: miette reports with the source line and a label at the field.
+
+use std::fmt;
+use std::sync::Arc;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use regctl_core::{Diagnostic, Severity};
+use regctl_validate::Report;
+
+/// Settings shared by every human renderer.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Style {
+    pub(crate) color: bool,
+    pub(crate) width: usize,
+}
+
+impl Style {
+    fn handler(self) -> GraphicalReportHandler {
+        let theme = if self.color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        GraphicalReportHandler::new_themed(theme)
+            .with_width(self.width)
+            .with_links(false)
+    }
+}
+
+/// Renders any miette diagnostic (configuration errors, I/O failures).
+pub(crate) fn error(style: Style, err: &dyn miette::Diagnostic) -> String {
+    let mut out = String::new();
+    if style.handler().render_report(&mut out, err).is_err() {
+        out = format!("error: {err}\n");
+    }
+    out
+}
+
+/// Renders one validation diagnostic with its source snippet.
+pub(crate) fn diagnostic(style: Style, report: &Report, diagnostic: &Diagnostic) -> String {
+    let view = View::new(report, diagnostic);
+    let mut out = String::new();
+    if style.handler().render_report(&mut out, &view).is_err() {
+        out = format!("{}[{}]: {}\n", diagnostic.severity, diagnostic.code, view.message);
+    }
+    out
+}
+
+/// The closing line of a validation run.
+pub(crate) fn summary(report: &Report) -> String {
+    let mut problems = Vec::new();
+    let (errors, warnings) = (report.errors(), report.warnings());
+    if errors > 0 {
+        problems.push(plural(errors, "error"));
+    }
+    if warnings > 0 {
+        problems.push(plural(warnings, "warning"));
+    }
+    let problems = if problems.is_empty() {
+        "no problems found".to_owned()
+    } else {
+        problems.join(", ")
+    };
+    let suppressed = match report.n_suppressed {
+        0 => String::new(),
+        n => format!(" ({n} suppressed)"),
+    };
+    format!(
+        "Checked {} ({}): {problems}{suppressed}",
+        plural(report.n_files, "file"),
+        plural(report.n_entries, "entry"),
+    )
+}
+
+pub(crate) fn plural(n: usize, noun: &str) -> String {
+    match (n, noun) {
+        (1, _) => format!("1 {noun}"),
+        (_, "entry") => format!("{n} entries"),
+        _ => format!("{n} {noun}s"),
+    }
+}
+
+/// A [`Diagnostic`] as miette sees it.
+struct View {
+    /// `None` for the secondary reports that point at related places in other files.
+    severity: Option<Severity>,
+    message: String,
+    help: Option<String>,
+    source: Option<NamedSource<Arc<str>>>,
+    labels: Vec<LabeledSpan>,
+    related: Vec<View>,
+}
+
+impl View {
+    fn new(report: &Report, diagnostic: &Diagnostic) -> View {
+        let source = diagnostic
+            .file
+            .as_ref()
+            .and_then(|file| report.sources.get(file).map(|text| (file, text)));
+        let has_snippet = source.is_some() && diagnostic.span.is_some();
+        let mut labels = Vec::new();
+        let mut related = Vec::new();
+        if let Some(span) = diagnostic.span.filter(|_| has_snippet) {
+            labels.push(LabeledSpan::new_primary_with_span(diagnostic.label.clone(), span.start..span.end));
+        }
+        for other in &diagnostic.related {
+            if has_snippet && Some(&other.file) == diagnostic.file.as_ref() {
+                labels.push(LabeledSpan::new_with_span(Some(other.message.clone()), other.span.start..other.span.end));
+            } else if let Some(text) = report.sources.get(&other.file) {
+                related.push(View {
+                    severity: None,
+                    message: other.message.clone(),
+                    help: None,
+                    source: Some(NamedSource::new(&other.file, text.clone())),
+                    labels: vec![LabeledSpan::new_primary_with_span(
+                        Some(other.message.clone()),
+                        other.span.start..other.span.end,
+                    )],
+                    related: Vec::new(),
+                });
+            }
+        }
+        // Without a snippet, the file name has to be in the message.
+        let code = diagnostic.code;
+        let message = match (&diagnostic.file, has_snippet) {
+            (Some(file), false) => format!("[{code}] {file}: {}", diagnostic.message),
+            _ => format!("[{code}] {}", diagnostic.message),
+        };
+        View {
+            severity: Some(diagnostic.severity),
+            message,
+            help: diagnostic.help.clone(),
+            source: source.map(|(file, text)| NamedSource::new(file, text.clone())),
+            labels,
+            related,
+        }
+    }
+}
+
+impl fmt::Display for View {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Debug for View {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for View {}
+
+impl miette::Diagnostic for View {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.severity {
+            Some(Severity::Error) => miette::Severity::Error,
+            Some(Severity::Warning) => miette::Severity::Warning,
+            None => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help.as_ref().map(|help| Box::new(help) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source.as_ref().map(|source| source as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.labels.is_empty() {
+            None
+        } else {
+            Some(Box::new(self.labels.iter().cloned()))
+        }
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        if self.related.is_empty() {
+            None
+        } else {
+            Some(Box::new(self.related.iter().map(|view| view as &dyn miette::Diagnostic)))
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! Renderers: each turns library results into one output format. They return strings; the
+//! [`crate::printer::Printer`] writes them.
+
+pub(crate) mod human;
+pub(crate) mod json;
+
+/// The version of every JSON document regctl prints; bumped only on incompatible changes.
+pub(crate) const FORMAT_VERSION: u32 = 1;
