@@ -346,9 +346,17 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), Code::ALL.len(), "duplicate code name");
         let documented: Vec<Code> = RULES.iter().map(|rule| rule.code).collect();
-        assert_eq!(documented, Code::ALL, "RULES must list every code once, in order");
+        assert_eq!(
+            documented,
+            Code::ALL,
+            "RULES must list every code once, in order"
+        );
         for rule in RULES {
-            assert!(!rule.summary.ends_with('.'), "{}: summary ends with a period", rule.code);
+            assert!(
+                !rule.summary.ends_with('.'),
+                "{}: summary ends with a period",
+                rule.code
+            );
             assert_eq!(rule.code.as_str().parse(), Ok(rule.code));
         }
     }

@@ -132,7 +132,11 @@ impl Config {
                 let text: Arc<str> = String::from_utf8_lossy(err.as_bytes()).into();
                 let mut sink = ProblemSink::new(CONFIG_FILE, text);
                 let at = err.utf8_error().valid_up_to();
-                sink.push("the file is not valid UTF-8", Some(Span::new(at, at + 1)), None);
+                sink.push(
+                    "the file is not valid UTF-8",
+                    Some(Span::new(at, at + 1)),
+                    None,
+                );
                 return Err(sink.finish().expect_err("a problem was pushed"));
             }
         };
@@ -151,12 +155,18 @@ impl Config {
 
     /// The level a code is reported at, after `[rules]` overrides.
     pub fn level(&self, code: Code) -> Level {
-        self.levels.get(&code).copied().unwrap_or_else(|| code.default_level())
+        self.levels
+            .get(&code)
+            .copied()
+            .unwrap_or_else(|| code.default_level())
     }
 
     /// The kind named `name`, with its index.
     pub fn kind(&self, name: &str) -> Option<(usize, &Kind)> {
-        self.kinds.iter().enumerate().find(|(_, kind)| kind.name == name)
+        self.kinds
+            .iter()
+            .enumerate()
+            .find(|(_, kind)| kind.name == name)
     }
 }
 
@@ -248,14 +258,27 @@ fn span_of<T>(spanned: &Spanned<T>) -> Option<Span> {
 /// Turns the raw config into a [`Config`], pushing every problem into `sink`.
 ///
 /// Returns `None` only when a problem was pushed.
-fn compile(raw: RawConfig, source: Arc<str>, snapshot: &dyn Snapshot, sink: &mut ProblemSink) -> Option<Config> {
+fn compile(
+    raw: RawConfig,
+    source: Arc<str>,
+    snapshot: &dyn Snapshot,
+    sink: &mut ProblemSink,
+) -> Option<Config> {
     if raw.registry.name.get_ref().trim().is_empty() {
-        sink.push("`registry.name` must not be empty", span_of(&raw.registry.name), None);
+        sink.push(
+            "`registry.name` must not be empty",
+            span_of(&raw.registry.name),
+            None,
+        );
     }
     let limits = compile_limits(&raw.limits, sink);
     let levels = compile_levels(&raw.rules, sink);
 
-    let kind_names: Vec<&str> = raw.kinds.keys().map(|name| name.get_ref().as_str()).collect();
+    let kind_names: Vec<&str> = raw
+        .kinds
+        .keys()
+        .map(|name| name.get_ref().as_str())
+        .collect();
     let mut kinds = Vec::new();
     let mut schema_requests = Vec::new();
     let mut dirs: BTreeMap<String, &str> = BTreeMap::new();
@@ -268,14 +291,17 @@ fn compile(raw: RawConfig, source: Arc<str>, snapshot: &dyn Snapshot, sink: &mut
             );
         }
         let dir = relative_path(&raw_kind.dir, "dir", sink);
-        if let Some(dir) = &dir {
-            if let Some(other) = dirs.insert(dir.clone(), name.get_ref()) {
-                sink.push(
-                    format!("kinds `{other}` and `{}` share the directory `{dir}`", name.get_ref()),
-                    span_of(&raw_kind.dir),
-                    Some("each kind needs its own directory".to_owned()),
-                );
-            }
+        if let Some(dir) = &dir
+            && let Some(other) = dirs.insert(dir.clone(), name.get_ref())
+        {
+            sink.push(
+                format!(
+                    "kinds `{other}` and `{}` share the directory `{dir}`",
+                    name.get_ref()
+                ),
+                span_of(&raw_kind.dir),
+                Some("each kind needs its own directory".to_owned()),
+            );
         }
         let schema_path = relative_path(&raw_kind.schema, "schema", sink);
         if let Some(path) = &schema_path {
@@ -290,7 +316,10 @@ fn compile(raw: RawConfig, source: Arc<str>, snapshot: &dyn Snapshot, sink: &mut
 
     let mut graphs: BTreeMap<String, GraphConfig> = BTreeMap::new();
     for (_, _, _, parts) in &kinds {
-        for graph in parts.iter().flat_map(|k| k.refs.iter().filter_map(|r| r.graph.clone())) {
+        for graph in parts
+            .iter()
+            .flat_map(|k| k.refs.iter().filter_map(|r| r.graph.clone()))
+        {
             graphs.insert(graph, GraphConfig { acyclic: true });
         }
     }
@@ -300,7 +329,10 @@ fn compile(raw: RawConfig, source: Arc<str>, snapshot: &dyn Snapshot, sink: &mut
             None => sink.push(
                 format!("graph `{}` is not used by any reference", name.get_ref()),
                 span_of(name),
-                Some("name it in a `[[kinds.<kind>.refs]]` entry's `graph`, or remove this table".to_owned()),
+                Some(
+                    "name it in a `[[kinds.<kind>.refs]]` entry's `graph`, or remove this table"
+                        .to_owned(),
+                ),
             ),
         }
     }
@@ -363,14 +395,21 @@ fn compile_limits(raw: &RawLimits, sink: &mut ProblemSink) -> Limits {
     }
     if let Some(depth) = &raw.max_depth {
         if !(1..=MAX_MAX_DEPTH).contains(depth.get_ref()) {
-            sink.push(format!("`max_depth` must be between 1 and {MAX_MAX_DEPTH}"), span_of(depth), None);
+            sink.push(
+                format!("`max_depth` must be between 1 and {MAX_MAX_DEPTH}"),
+                span_of(depth),
+                None,
+            );
         }
         limits.max_depth = *depth.get_ref();
     }
     limits
 }
 
-fn compile_levels(raw: &BTreeMap<Spanned<String>, Spanned<String>>, sink: &mut ProblemSink) -> BTreeMap<Code, Level> {
+fn compile_levels(
+    raw: &BTreeMap<Spanned<String>, Spanned<String>>,
+    sink: &mut ProblemSink,
+) -> BTreeMap<Code, Level> {
     let mut levels = BTreeMap::new();
     for (code, level) in raw {
         let Ok(parsed_code) = code.get_ref().parse::<Code>() else {
@@ -451,9 +490,16 @@ fn compile_kind(raw: &RawKind, kind_names: &[&str], sink: &mut ProblemSink) -> O
             && req.wildcards() > path.wildcards()
         {
             sink.push(
-                format!("`req` has {} `*` but `path` has only {}", req.wildcards(), path.wildcards()),
+                format!(
+                    "`req` has {} `*` but `path` has only {}",
+                    req.wildcards(),
+                    path.wildcards()
+                ),
                 span_of(raw_req),
-                Some("each `*` in `req` is bound to the `*` at the same position in `path`".to_owned()),
+                Some(
+                    "each `*` in `req` is bound to the `*` at the same position in `path`"
+                        .to_owned(),
+                ),
             );
         }
         if let Some(path) = &path {
@@ -463,7 +509,11 @@ fn compile_kind(raw: &RawKind, kind_names: &[&str], sink: &mut ProblemSink) -> O
         if let Some(raw_graph) = &raw_ref.graph
             && !valid_kind_name(raw_graph.get_ref())
         {
-            sink.push("graph names are lowercase letters, digits, `-` or `_`", span_of(raw_graph), None);
+            sink.push(
+                "graph names are lowercase letters, digits, `-` or `_`",
+                span_of(raw_graph),
+                None,
+            );
         }
         if let (Some(path), Some(target)) = (path, target) {
             refs.push(RefRule {
@@ -486,7 +536,11 @@ fn compile_kind(raw: &RawKind, kind_names: &[&str], sink: &mut ProblemSink) -> O
         };
         if let (Some(min), Some(max)) = (min, max) {
             if min.wildcards() != max.wildcards() {
-                sink.push("`min` and `max` must have the same number of `*`", span_of(&raw_range.max), None);
+                sink.push(
+                    "`min` and `max` must have the same number of `*`",
+                    span_of(&raw_range.max),
+                    None,
+                );
             }
             ranges.push(RangeRule {
                 min,
@@ -501,7 +555,10 @@ fn compile_kind(raw: &RawKind, kind_names: &[&str], sink: &mut ProblemSink) -> O
         if let Some(path) = pattern(&raw_unique.path, sink) {
             check_keys(&path, raw_unique.keys.as_ref(), sink);
             unique.push(UniqueRule {
-                name: raw_unique.name.clone().unwrap_or_else(|| path.as_str().to_owned()),
+                name: raw_unique
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| path.as_str().to_owned()),
                 path,
                 keys: raw_unique.keys.as_ref().is_some_and(|keys| *keys.get_ref()),
             });
@@ -542,7 +599,11 @@ fn scheme(raw: Option<&Spanned<String>>, sink: &mut ProblemSink) -> VersionSchem
     scheme_of(raw, VersionScheme::Semver, sink)
 }
 
-fn scheme_of(raw: Option<&Spanned<String>>, default: VersionScheme, sink: &mut ProblemSink) -> VersionScheme {
+fn scheme_of(
+    raw: Option<&Spanned<String>>,
+    default: VersionScheme,
+    sink: &mut ProblemSink,
+) -> VersionScheme {
     let Some(raw) = raw else {
         return default;
     };
@@ -573,7 +634,11 @@ fn pattern(raw: &Spanned<String>, sink: &mut ProblemSink) -> Option<Pattern> {
 fn plain_pointer(raw: &Spanned<String>, what: &str, sink: &mut ProblemSink) -> Option<Pattern> {
     let pattern = pattern(raw, sink)?;
     if pattern.wildcards() > 0 {
-        sink.push(format!("`{what}` must point at one value; `*` is not allowed here"), span_of(raw), None);
+        sink.push(
+            format!("`{what}` must point at one value; `*` is not allowed here"),
+            span_of(raw),
+            None,
+        );
         return None;
     }
     Some(pattern)
@@ -604,7 +669,11 @@ fn relative_path_allow_root(raw: &Spanned<String>, sink: &mut ProblemSink) -> Op
     match normalize(raw.get_ref()) {
         Some(path) => Some(path),
         None => {
-            sink.push("`dir` must be a relative path inside the registry, without `..`", span_of(raw), None);
+            sink.push(
+                "`dir` must be a relative path inside the registry, without `..`",
+                span_of(raw),
+                None,
+            );
             None
         }
     }
@@ -632,10 +701,17 @@ fn common_parent<'a>(dirs: impl Iterator<Item = &'a str>) -> Option<String> {
         let parts: Vec<&str> = dir.split('/').collect();
         common = Some(match common {
             None => parts[..parts.len().saturating_sub(1)].to_vec(),
-            Some(prev) => prev.iter().zip(&parts).take_while(|(a, b)| a == b).map(|(a, _)| *a).collect(),
+            Some(prev) => prev
+                .iter()
+                .zip(&parts)
+                .take_while(|(a, b)| a == b)
+                .map(|(a, _)| *a)
+                .collect(),
         });
     }
-    common.filter(|parts| !parts.is_empty()).map(|parts| parts.join("/"))
+    common
+        .filter(|parts| !parts.is_empty())
+        .map(|parts| parts.join("/"))
 }
 
 /// The registry root for `start`: the nearest directory, from `start` up, holding `regctl.toml`.
@@ -670,7 +746,9 @@ pub fn walk_roots(config: &Config) -> Vec<String> {
 
 /// Whether `path` is `dir` or inside it.
 pub fn is_within(path: &str, dir: &str) -> bool {
-    dir.is_empty() || path == dir || (path.starts_with(dir) && path.as_bytes().get(dir.len()) == Some(&b'/'))
+    dir.is_empty()
+        || path == dir
+        || (path.starts_with(dir) && path.as_bytes().get(dir.len()) == Some(&b'/'))
 }
 
 #[cfg(test)]
@@ -679,7 +757,10 @@ mod tests {
 
     #[test]
     fn normalizes_relative_paths() {
-        assert_eq!(normalize("./registry//components/"), Some("registry/components".into()));
+        assert_eq!(
+            normalize("./registry//components/"),
+            Some("registry/components".into())
+        );
         assert_eq!(normalize("../x"), None);
         assert_eq!(normalize("/etc"), None);
         assert_eq!(normalize("C:/x"), None);
@@ -689,7 +770,10 @@ mod tests {
     fn common_parent_of_kind_dirs() {
         let dirs = ["registry/components", "registry/models"];
         assert_eq!(common_parent(dirs.into_iter()), Some("registry".into()));
-        assert_eq!(common_parent(["registry/components"].into_iter()), Some("registry".into()));
+        assert_eq!(
+            common_parent(["registry/components"].into_iter()),
+            Some("registry".into())
+        );
         assert_eq!(common_parent(["components", "models"].into_iter()), None);
     }
 

@@ -76,9 +76,15 @@ pub fn discover(config: &Config, snapshot: &dyn Snapshot) -> Result<Discovered, 
                 }
                 (Some((_, kind)), ListedKind::BadName, _) => {
                     out.diagnostics.push(
-                        Diagnostic::new(Code::UnclaimedFile, format!("a file in `{}` has a name that is not valid UTF-8", kind.dir))
-                            .in_file(file.path)
-                            .with_help("rename the file; descriptor names are their ids"),
+                        Diagnostic::new(
+                            Code::UnclaimedFile,
+                            format!(
+                                "a file in `{}` has a name that is not valid UTF-8",
+                                kind.dir
+                            ),
+                        )
+                        .in_file(file.path)
+                        .with_help("rename the file; descriptor names are their ids"),
                     );
                 }
                 (Some((_, kind)), ListedKind::File { .. }, None) => {
@@ -118,7 +124,10 @@ mod tests {
 
     #[test]
     fn stems_drop_directory_and_extension() {
-        assert_eq!(file_stem("registry/components/finetuning.toml"), "finetuning");
+        assert_eq!(
+            file_stem("registry/components/finetuning.toml"),
+            "finetuning"
+        );
         assert_eq!(file_stem("a.b.yaml"), "a.b");
         assert_eq!(file_stem("noext"), "noext");
     }

@@ -15,6 +15,9 @@ use crate::span::Span;
 mod json;
 mod yaml;
 
+/// How deep `toml_edit` lets TOML nest before it gives up.
+const TOML_NESTING_LIMIT: usize = 80;
+
 /// The file formats descriptors can be written in, chosen by extension.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Format {
@@ -136,12 +139,22 @@ enum Children {
 
 impl<'t> Document<'t> {
     /// Parses `text` as `format`, refusing nesting deeper than `max_depth`.
-    pub fn parse(format: Format, text: &'t str, max_depth: usize) -> Result<Document<'t>, ParseError> {
+    pub fn parse(
+        format: Format,
+        text: &'t str,
+        max_depth: usize,
+    ) -> Result<Document<'t>, ParseError> {
         match format {
             Format::Toml => {
                 let doc = toml_edit::Document::parse(text).map_err(|err| {
                     let span = err.span().map(Span::from).unwrap_or_default();
-                    ParseError::syntax(err.message().trim_end().to_owned(), span)
+                    let message = err.message().trim_end();
+                    // toml_edit stops at its own nesting limit (80) before we can count.
+                    if message.contains("recursion") {
+                        ParseError::too_deep(max_depth.min(TOML_NESTING_LIMIT), span)
+                    } else {
+                        ParseError::syntax(message.to_owned(), span)
+                    }
                 })?;
                 let value = toml_to_json(doc.as_item(), None, 1, max_depth)?;
                 Ok(Document {
@@ -230,7 +243,8 @@ fn locate_toml<S: AsRef<str>>(root: &Item, path: &[S]) -> Located {
                 (None, TomlNode::Value(value))
             }
             _ => {
-                let Some((k, v)) = item.as_table_like().and_then(|t| t.get_key_value(segment)) else {
+                let Some((k, v)) = item.as_table_like().and_then(|t| t.get_key_value(segment))
+                else {
                     return partial(key, item.span());
                 };
                 (k.span().map(Span::from), TomlNode::Item(v))
@@ -319,7 +333,12 @@ fn locate_toml_value(value: &toml_edit::Value, path: &[&str], key: Option<Span>)
 }
 
 /// Converts a TOML item to JSON; datetimes become their RFC 3339 text.
-fn toml_to_json(item: &Item, span: Option<Span>, depth: usize, max_depth: usize) -> Result<Value, ParseError> {
+fn toml_to_json(
+    item: &Item,
+    span: Option<Span>,
+    depth: usize,
+    max_depth: usize,
+) -> Result<Value, ParseError> {
     let here = item.span().map(Span::from).or(span).unwrap_or_default();
     match item {
         Item::None => Ok(Value::Null),
@@ -333,7 +352,11 @@ fn toml_to_json(item: &Item, span: Option<Span>, depth: usize, max_depth: usize)
             tables
                 .iter()
                 .map(|table| {
-                    check_depth(depth + 1, max_depth, table.span().map(Span::from).unwrap_or(here))?;
+                    check_depth(
+                        depth + 1,
+                        max_depth,
+                        table.span().map(Span::from).unwrap_or(here),
+                    )?;
                     table_to_json(table, depth + 1, max_depth)
                 })
                 .collect::<Result<Vec<_>, _>>()
@@ -342,19 +365,30 @@ fn toml_to_json(item: &Item, span: Option<Span>, depth: usize, max_depth: usize)
     }
 }
 
-fn table_to_json(table: &dyn TableLike, depth: usize, max_depth: usize) -> Result<Value, ParseError> {
+fn table_to_json(
+    table: &dyn TableLike,
+    depth: usize,
+    max_depth: usize,
+) -> Result<Value, ParseError> {
     let mut map = Map::new();
     for (key, item) in table.iter() {
         let key_span = table
             .get_key_value(key)
             .and_then(|(k, _)| k.span())
             .map(Span::from);
-        map.insert(key.to_owned(), toml_to_json(item, key_span, depth + 1, max_depth)?);
+        map.insert(
+            key.to_owned(),
+            toml_to_json(item, key_span, depth + 1, max_depth)?,
+        );
     }
     Ok(Value::Object(map))
 }
 
-fn toml_value_to_json(value: &toml_edit::Value, depth: usize, max_depth: usize) -> Result<Value, ParseError> {
+fn toml_value_to_json(
+    value: &toml_edit::Value,
+    depth: usize,
+    max_depth: usize,
+) -> Result<Value, ParseError> {
     use toml_edit::Value as V;
     let span = value.span().map(Span::from).unwrap_or_default();
     Ok(match value {
@@ -363,7 +397,10 @@ fn toml_value_to_json(value: &toml_edit::Value, depth: usize, max_depth: usize) 
         V::Float(f) => {
             let f = *f.value();
             Value::from(serde_json::Number::from_f64(f).ok_or_else(|| {
-                ParseError::syntax(format!("`{f}` cannot be represented in JSON, so it cannot be validated"), span)
+                ParseError::syntax(
+                    format!("`{f}` cannot be represented in JSON, so it cannot be validated"),
+                    span,
+                )
             })?)
         }
         V::Boolean(b) => Value::Bool(*b.value()),
@@ -401,7 +438,7 @@ mod tests {
         Document::parse(format, text, 64).expect("parses")
     }
 
-    fn snippet<'a>(text: &'a str, span: Option<Span>) -> &'a str {
+    fn snippet(text: &str, span: Option<Span>) -> &str {
         let span = span.expect("span");
         &text[span.start..span.end]
     }
@@ -423,8 +460,14 @@ version = "0.0.1"
     #[test]
     fn toml_converts_datetimes_to_strings() {
         let doc = parse(Format::Toml, TOML);
-        assert_eq!(doc.value["component"]["when"], json!("1979-05-27T07:32:00Z"));
-        assert_eq!(doc.value["versions"]["history"][0]["version"], json!("0.0.1"));
+        assert_eq!(
+            doc.value["component"]["when"],
+            json!("1979-05-27T07:32:00Z")
+        );
+        assert_eq!(
+            doc.value["versions"]["history"][0]["version"],
+            json!("0.0.1")
+        );
     }
 
     #[test]
@@ -449,7 +492,9 @@ version = "0.0.1"
 
     #[test]
     fn toml_syntax_errors_have_spans() {
-        let err = Document::parse(Format::Toml, "a = \"x\nb = 1\n", 64).err().expect("error");
+        let err = Document::parse(Format::Toml, "a = \"x\nb = 1\n", 64)
+            .err()
+            .expect("error");
         assert_eq!(err.kind, ParseErrorKind::Syntax);
         assert!(err.span.start <= 6, "{err:?}");
     }
@@ -457,10 +502,15 @@ version = "0.0.1"
     #[test]
     fn toml_nesting_is_limited() {
         let text = format!("a = {}1{}", "[".repeat(10), "]".repeat(10));
-        let err = Document::parse(Format::Toml, &text, 5).err().expect("too deep");
+        let err = Document::parse(Format::Toml, &text, 5)
+            .err()
+            .expect("too deep");
         assert_eq!(err.kind, ParseErrorKind::TooDeep);
-        // Deeper than the parser's own recursion limit is a syntax error, not a crash.
+        // Deeper than the parser's own recursion limit is refused the same way, not a crash.
         let text = format!("a = {}1{}", "[".repeat(10_000), "]".repeat(10_000));
-        assert!(Document::parse(Format::Toml, &text, 64).is_err());
+        let err = Document::parse(Format::Toml, &text, 64)
+            .err()
+            .expect("too deep");
+        assert_eq!(err.kind, ParseErrorKind::TooDeep);
     }
 }

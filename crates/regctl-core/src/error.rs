@@ -14,7 +14,9 @@ pub enum Error {
     #[error("could not find `regctl.toml` in `{start}` or any parent directory")]
     #[diagnostic(
         code(regctl::no_config),
-        help("run regctl inside a registry, pass its directory, or create one with `regctl init`")
+        help(
+            "run regctl inside a registry (a directory with regctl.toml, or below one), or pass its path"
+        )
     )]
     NoConfig { start: String },
 
@@ -81,8 +83,14 @@ impl ProblemSink {
         }
     }
 
-    pub(crate) fn push(&mut self, message: impl Into<String>, span: Option<Span>, help: Option<String>) {
-        let span = span.map(|s| Span::new(s.start.min(self.text.len()), s.end.min(self.text.len())));
+    pub(crate) fn push(
+        &mut self,
+        message: impl Into<String>,
+        span: Option<Span>,
+        help: Option<String>,
+    ) {
+        let span =
+            span.map(|s| Span::new(s.start.min(self.text.len()), s.end.min(self.text.len())));
         self.problems.push(ConfigProblem {
             message: message.into(),
             src: NamedSource::new(&self.path, self.text.clone()),
@@ -101,7 +109,9 @@ impl ProblemSink {
         self.problems.is_empty()
     }
 
-    pub(crate) fn finish(self) -> Result<(), Error> {
+    pub(crate) fn finish(mut self) -> Result<(), Error> {
+        self.problems
+            .sort_by_key(|problem| problem.span.map(|span| span.offset()));
         if self.problems.is_empty() {
             Ok(())
         } else {

@@ -41,7 +41,12 @@ pub(crate) fn compile(
             continue;
         };
         for file in listed {
-            if !matches!(file.kind, ListedKind::File { .. }) || !matches!(Format::from_path(&file.path), Some(Format::Json | Format::Yaml)) {
+            if !matches!(file.kind, ListedKind::File { .. })
+                || !matches!(
+                    Format::from_path(&file.path),
+                    Some(Format::Json | Format::Yaml)
+                )
+            {
                 continue;
             }
             // Unreadable or broken neighbours only matter if something refers to them; the
@@ -124,9 +129,11 @@ impl jsonschema::Retrieve for LocalSchemas {
         uri: &jsonschema::Uri<String>,
     ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
         let key = uri.as_str().split('#').next().unwrap_or_default();
-        self.documents
-            .get(key)
-            .cloned()
-            .ok_or_else(|| format!("`{key}` is not a local schema file (regctl never fetches schemas over the network)").into())
+        self.documents.get(key).cloned().ok_or_else(|| {
+            format!(
+                "`{key}` is not a local schema file (regctl never fetches schemas over the network)"
+            )
+            .into()
+        })
     }
 }

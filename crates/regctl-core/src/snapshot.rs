@@ -93,13 +93,20 @@ impl Snapshot for Worktree {
             .follow_links(false)
             .sort_by_file_name()
             .into_iter()
-            .filter_entry(|entry| entry.depth() == 0 || !entry.file_name().to_string_lossy().starts_with('.'));
+            .filter_entry(|entry| {
+                entry.depth() == 0 || !entry.file_name().to_string_lossy().starts_with('.')
+            });
         for entry in walker {
             let entry = entry.map_err(|err| {
-                let path = err.path().map(|p| p.display().to_string()).unwrap_or_default();
+                let path = err
+                    .path()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default();
                 Error::Io {
                     path,
-                    source: err.into_io_error().unwrap_or_else(|| io::Error::other("file system loop")),
+                    source: err
+                        .into_io_error()
+                        .unwrap_or_else(|| io::Error::other("file system loop")),
                 }
             })?;
             let file_type = entry.file_type();
@@ -118,7 +125,9 @@ impl Snapshot for Worktree {
             };
             let metadata = entry.metadata().map_err(|err| Error::Io {
                 path: entry.path().display().to_string(),
-                source: err.into_io_error().unwrap_or_else(|| io::Error::other("metadata")),
+                source: err
+                    .into_io_error()
+                    .unwrap_or_else(|| io::Error::other("metadata")),
             })?;
             let kind = self.classify(entry.path(), file_type.is_symlink(), &metadata);
             out.push(Listed { path, kind });
@@ -137,7 +146,14 @@ impl Snapshot for Worktree {
         }
         match fs::read(&full) {
             Ok(bytes) => Ok(Some(bytes)),
-            Err(err) if matches!(err.kind(), io::ErrorKind::NotFound | io::ErrorKind::IsADirectory) => Ok(None),
+            Err(err)
+                if matches!(
+                    err.kind(),
+                    io::ErrorKind::NotFound | io::ErrorKind::IsADirectory
+                ) =>
+            {
+                Ok(None)
+            }
             Err(source) => Err(Error::Io {
                 path: path.to_owned(),
                 source,
@@ -156,7 +172,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn lists_sorted_skips_hidden_and_does_not_follow_escaping_links() -> Result<(), Box<dyn std::error::Error>> {
+    fn lists_sorted_skips_hidden_and_does_not_follow_escaping_links()
+    -> Result<(), Box<dyn std::error::Error>> {
         let outside = tempfile::tempdir()?;
         fs::write(outside.path().join("secret.toml"), "x = 1")?;
         let dir = tempfile::tempdir()?;
@@ -169,15 +186,29 @@ mod tests {
         fs::write(root.join("registry/.hidden/x.toml"), "")?;
         #[cfg(unix)]
         {
-            std::os::unix::fs::symlink(outside.path().join("secret.toml"), root.join("registry/out.toml"))?;
-            std::os::unix::fs::symlink(root.join("registry/a.toml"), root.join("registry/in.toml"))?;
+            std::os::unix::fs::symlink(
+                outside.path().join("secret.toml"),
+                root.join("registry/out.toml"),
+            )?;
+            std::os::unix::fs::symlink(
+                root.join("registry/a.toml"),
+                root.join("registry/in.toml"),
+            )?;
         }
         let snapshot = Worktree::new(root)?;
         let listed = snapshot.list("registry")?;
         let paths: Vec<&str> = listed.iter().map(|l| l.path.as_str()).collect();
         #[cfg(unix)]
         {
-            assert_eq!(paths, ["registry/a.toml", "registry/b/z.toml", "registry/in.toml", "registry/out.toml"]);
+            assert_eq!(
+                paths,
+                [
+                    "registry/a.toml",
+                    "registry/b/z.toml",
+                    "registry/in.toml",
+                    "registry/out.toml"
+                ]
+            );
             assert_eq!(listed[2].kind, ListedKind::File { size: 5 });
             assert_eq!(listed[3].kind, ListedKind::UnfollowedLink);
             assert_eq!(snapshot.read("registry/out.toml")?, None);

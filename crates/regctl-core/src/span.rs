@@ -111,7 +111,10 @@ mod tests {
         let text = "a = 1\nnäme = \"x\"\n";
         assert_eq!(line_col(text, 0), LineCol { line: 1, column: 1 });
         let second_equals = text.rfind('=').expect("two `=`");
-        assert_eq!(line_col(text, second_equals), LineCol { line: 2, column: 6 });
+        assert_eq!(
+            line_col(text, second_equals),
+            LineCol { line: 2, column: 6 }
+        );
         // Past the end and inside a character are clamped, not a panic.
         assert_eq!(line_col(text, 1000).line, 3);
         assert_eq!(line_col(text, 8), LineCol { line: 2, column: 2 });

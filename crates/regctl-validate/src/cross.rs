@@ -24,7 +24,12 @@ pub(crate) fn check(config: &Config, entries: &[EntrySummary]) -> Vec<Diagnostic
 type IdIndex<'a> = HashMap<(usize, &'a str), usize>;
 
 /// Reports ids used twice, exactly or after case folding and NFKC; returns the id index.
-fn duplicate_ids<'a>(config: &Config, entries: &'a [EntrySummary], order: &[usize], out: &mut Vec<Diagnostic>) -> IdIndex<'a> {
+fn duplicate_ids<'a>(
+    config: &Config,
+    entries: &'a [EntrySummary],
+    order: &[usize],
+    out: &mut Vec<Diagnostic>,
+) -> IdIndex<'a> {
     let mut exact: IdIndex<'a> = HashMap::with_capacity(entries.len());
     let mut folded: HashMap<(usize, String), usize> = HashMap::with_capacity(entries.len());
     for &i in order {
@@ -34,10 +39,19 @@ fn duplicate_ids<'a>(config: &Config, entries: &'a [EntrySummary], order: &[usiz
         if let Some(&first) = exact.get(&key) {
             let first = &entries[first];
             out.push(
-                diagnostic_at(config, entry, Code::DuplicateId, format!("id `{}` is already used by `{}`", entry.id, first.path))
-                    .at_opt(entry.id_span)
-                    .with_related(first.path.clone(), first.id_span.unwrap_or_default(), "first defined here")
-                    .with_help("ids are unique per kind; rename one of the entries"),
+                diagnostic_at(
+                    config,
+                    entry,
+                    Code::DuplicateId,
+                    format!("id `{}` is already used by `{}`", entry.id, first.path),
+                )
+                .at_opt(entry.id_span)
+                .with_related(
+                    first.path.clone(),
+                    first.id_span.unwrap_or_default(),
+                    "first defined here",
+                )
+                .with_help("ids are unique per kind; rename one of the entries"),
             );
         } else if let Some(&first) = folded.get(&fold) {
             let first = &entries[first];
@@ -65,7 +79,13 @@ fn fold_id(id: &str) -> String {
     id.nfkc().flat_map(char::to_lowercase).collect()
 }
 
-fn references(config: &Config, entries: &[EntrySummary], order: &[usize], index: &IdIndex<'_>, out: &mut Vec<Diagnostic>) {
+fn references(
+    config: &Config,
+    entries: &[EntrySummary],
+    order: &[usize],
+    index: &IdIndex<'_>,
+    out: &mut Vec<Diagnostic>,
+) {
     for &i in order {
         let entry = &entries[i];
         let kind = &config.kinds[entry.kind];
@@ -77,13 +97,22 @@ fn references(config: &Config, entries: &[EntrySummary], order: &[usize], index:
                     config,
                     entry,
                     Code::RefMissing,
-                    format!("`{}:{}` does not exist (referenced by `{}`)", target_kind.name, reference.target, reference.pointer),
+                    format!(
+                        "`{}:{}` does not exist (referenced by `{}`)",
+                        target_kind.name, reference.target, reference.pointer
+                    ),
                 )
                 .at(reference.span)
-                .with_label(format!("no {} named `{}`", target_kind.name, reference.target));
+                .with_label(format!(
+                    "no {} named `{}`",
+                    target_kind.name, reference.target
+                ));
                 diagnostic = match closest(&reference.target, entries, rule.target) {
                     Some(near) => diagnostic.with_help(format!("did you mean `{near}`?")),
-                    None => diagnostic.with_help(format!("add `{}` under `{}`, or fix the name", reference.target, target_kind.dir)),
+                    None => diagnostic.with_help(format!(
+                        "add `{}` under `{}`, or fix the name",
+                        reference.target, target_kind.dir
+                    )),
                 };
                 out.push(diagnostic);
                 continue;
@@ -123,7 +152,10 @@ fn references(config: &Config, entries: &[EntrySummary], order: &[usize], index:
                         config,
                         entry,
                         Code::RefUnsatisfied,
-                        format!("no released version of `{}:{}` satisfies `{req}`", target_kind.name, target.id),
+                        format!(
+                            "no released version of `{}:{}` satisfies `{req}`",
+                            target_kind.name, target.id
+                        ),
                     )
                     .at(reference.span)
                     .with_label(format!("requires {req}"))
@@ -154,7 +186,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let above = row[j + 1];
-            row[j + 1] = (diagonal + usize::from(ca != *cb)).min(row[j] + 1).min(above + 1);
+            row[j + 1] = (diagonal + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(above + 1);
             diagonal = above;
         }
     }
@@ -167,7 +201,13 @@ struct Edge {
     span: Span,
 }
 
-fn cycles(config: &Config, entries: &[EntrySummary], order: &[usize], index: &IdIndex<'_>, out: &mut Vec<Diagnostic>) {
+fn cycles(
+    config: &Config,
+    entries: &[EntrySummary],
+    order: &[usize],
+    index: &IdIndex<'_>,
+    out: &mut Vec<Diagnostic>,
+) {
     for (graph, settings) in &config.graphs {
         if !settings.acyclic {
             continue;
@@ -214,10 +254,21 @@ fn cycles(config: &Config, entries: &[EntrySummary], order: &[usize], index: &Id
                 .find(|edge| edge.to == first_hop)
                 .map(|edge| edge.span);
             out.push(
-                diagnostic_at(config, &entries[start], Code::Cycle, format!("`{graph}` cycle: {}", spelled.join(" → ")))
-                    .at_opt(span)
-                    .with_label(format!("this reference closes a cycle through {} entr{}", path.len(), if path.len() == 1 { "y" } else { "ies" }))
-                    .with_help(format!("the `{graph}` graph must be acyclic; remove one of these references")),
+                diagnostic_at(
+                    config,
+                    &entries[start],
+                    Code::Cycle,
+                    format!("`{graph}` cycle: {}", spelled.join(" → ")),
+                )
+                .at_opt(span)
+                .with_label(format!(
+                    "part of a cycle of {} entr{}",
+                    path.len(),
+                    if path.len() == 1 { "y" } else { "ies" }
+                ))
+                .with_help(format!(
+                    "the `{graph}` graph must be acyclic; remove one of these references"
+                )),
             );
         }
     }
@@ -306,13 +357,22 @@ fn cycle_through(start: usize, component: &[usize], edges: &[Vec<Edge>]) -> Vec<
     vec![start]
 }
 
-fn unique_values(config: &Config, entries: &[EntrySummary], order: &[usize], out: &mut Vec<Diagnostic>) {
+fn unique_values(
+    config: &Config,
+    entries: &[EntrySummary],
+    order: &[usize],
+    out: &mut Vec<Diagnostic>,
+) {
     let mut seen: HashMap<(usize, &str, &str), (usize, Span)> = HashMap::new();
     for &i in order {
         let entry = &entries[i];
         let kind = &config.kinds[entry.kind];
         for value in &entry.unique {
-            let key = (entry.kind, kind.unique[value.rule].name.as_str(), value.value.as_str());
+            let key = (
+                entry.kind,
+                kind.unique[value.rule].name.as_str(),
+                value.value.as_str(),
+            );
             match seen.get(&key) {
                 Some(&(first, first_span)) => {
                     let first = &entries[first];
@@ -368,7 +428,15 @@ mod tests {
     fn graph(adjacency: &[&[usize]]) -> Vec<Vec<Edge>> {
         adjacency
             .iter()
-            .map(|targets| targets.iter().map(|&to| Edge { to, span: Span::default() }).collect())
+            .map(|targets| {
+                targets
+                    .iter()
+                    .map(|&to| Edge {
+                        to,
+                        span: Span::default(),
+                    })
+                    .collect()
+            })
             .collect()
     }
 
@@ -393,7 +461,12 @@ mod tests {
     fn long_chains_do_not_overflow_the_stack() {
         let n = 200_000;
         let edges: Vec<Vec<Edge>> = (0..n)
-            .map(|i| vec![Edge { to: (i + 1) % n, span: Span::default() }])
+            .map(|i| {
+                vec![Edge {
+                    to: (i + 1) % n,
+                    span: Span::default(),
+                }]
+            })
             .collect();
         let order: Vec<usize> = (0..n).collect();
         let components = strongly_connected(&edges, &order);

@@ -84,7 +84,11 @@ pub(crate) struct FileOutcome {
 }
 
 /// Runs the per-file rules on one descriptor.
-pub(crate) fn check(config: &Config, snapshot: &dyn Snapshot, file: &DescriptorFile) -> Result<FileOutcome, Error> {
+pub(crate) fn check(
+    config: &Config,
+    snapshot: &dyn Snapshot,
+    file: &DescriptorFile,
+) -> Result<FileOutcome, Error> {
     let kind = &config.kinds[file.kind];
     let mut checker = Checker {
         kind,
@@ -105,8 +109,13 @@ pub(crate) fn check(config: &Config, snapshot: &dyn Snapshot, file: &DescriptorF
     };
     let max_bytes = config.limits.max_file_bytes;
     let too_large = |size: u64| {
-        Diagnostic::new(Code::TooLarge, format!("file is {size} bytes, more than the limit of {max_bytes}"))
-            .with_help("raise `[limits] max_file_bytes` in regctl.toml if descriptors this large are intended")
+        Diagnostic::new(
+            Code::TooLarge,
+            format!("file is {size} bytes, more than the limit of {max_bytes}"),
+        )
+        .with_help(
+            "raise `[limits] max_file_bytes` in regctl.toml if descriptors this large are intended",
+        )
     };
     if file.size > max_bytes {
         checker.push(too_large(file.size));
@@ -145,10 +154,14 @@ pub(crate) fn check(config: &Config, snapshot: &dyn Snapshot, file: &DescriptorF
         Ok(doc) => doc,
         Err(err) => {
             let (code, help) = match err.kind {
-                ParseErrorKind::Syntax => (Code::Parse, format!("the file must be valid {}", file.format)),
+                ParseErrorKind::Syntax => (
+                    Code::Parse,
+                    format!("the file must be valid {}", file.format),
+                ),
                 ParseErrorKind::TooDeep => (
                     Code::TooDeep,
-                    "flatten the structure, or raise `[limits] max_depth` in regctl.toml".to_owned(),
+                    "flatten the structure, or raise `[limits] max_depth` in regctl.toml"
+                        .to_owned(),
                 ),
             };
             checker.push(
@@ -185,7 +198,11 @@ enum Decoded {
 fn decode(bytes: Vec<u8>) -> Decoded {
     const BOM: &[u8] = b"\xEF\xBB\xBF";
     let bom = bytes.starts_with(BOM);
-    let bytes = if bom { bytes[BOM.len()..].to_vec() } else { bytes };
+    let bytes = if bom {
+        bytes[BOM.len()..].to_vec()
+    } else {
+        bytes
+    };
     match String::from_utf8(bytes) {
         Ok(text) => Decoded::Utf8 { text, bom },
         Err(err) => {
@@ -263,9 +280,12 @@ impl Checker<'_> {
                         match code.as_str().map(Code::from_str) {
                             Some(Ok(code)) => allowed.push(code),
                             _ => self.push(
-                                Diagnostic::new(Code::InvalidSuppression, format!("`{}` is not a rule code", value_text(code)))
-                                    .at(at(&["allow", &index]).span())
-                                    .with_help("`regctl rules` lists every code"),
+                                Diagnostic::new(
+                                    Code::InvalidSuppression,
+                                    format!("`{}` is not a rule code", value_text(code)),
+                                )
+                                .at(at(&["allow", &index]).span())
+                                .with_help("`regctl rules` lists every code"),
                             ),
                         }
                     }
@@ -362,7 +382,11 @@ impl Checker<'_> {
                 if let Some((previous, previous_span)) = &last_history
                     && version <= *previous
                 {
-                    let what = if version == *previous { "repeats" } else { "is lower than" };
+                    let what = if version == *previous {
+                        "repeats"
+                    } else {
+                        "is lower than"
+                    };
                     self.push(
                         Diagnostic::new(
                             Code::VersionOrder,
@@ -374,7 +398,10 @@ impl Checker<'_> {
                     );
                 }
                 last_history = Some((version.clone(), span));
-            } else if let Some((newest, newest_span)) = released.iter().map(|(r, s)| (&r.version, s)).max_by(|a, b| a.0.cmp(b.0))
+            } else if let Some((newest, newest_span)) = released
+                .iter()
+                .map(|(r, s)| (&r.version, s))
+                .max_by(|a, b| a.0.cmp(b.0))
                 && version <= *newest
             {
                 self.push(
@@ -402,23 +429,33 @@ impl Checker<'_> {
                 let Some(max) = range.max.resolve(&doc.value, &min.bindings) else {
                     continue;
                 };
-                let (Some(min_text), Some(max_text)) = (scalar_text(min.value), scalar_text(max.value)) else {
+                let (Some(min_text), Some(max_text)) =
+                    (scalar_text(min.value), scalar_text(max.value))
+                else {
                     continue;
                 };
                 let max_span = doc.locate(&max.path).span();
                 let min_span = doc.locate(&min.path).span();
-                let (low, high) = match (range.scheme.parse(&min_text), range.scheme.parse(&max_text)) {
-                    (Ok(low), Ok(high)) => (low, high),
-                    (Err(message), _) | (_, Err(message)) => {
-                        let span = if range.scheme.parse(&min_text).is_err() { min_span } else { max_span };
-                        self.push(
-                            Diagnostic::new(Code::Range, format!("cannot compare range bounds: {message}"))
+                let (low, high) =
+                    match (range.scheme.parse(&min_text), range.scheme.parse(&max_text)) {
+                        (Ok(low), Ok(high)) => (low, high),
+                        (Err(message), _) | (_, Err(message)) => {
+                            let span = if range.scheme.parse(&min_text).is_err() {
+                                min_span
+                            } else {
+                                max_span
+                            };
+                            self.push(
+                                Diagnostic::new(
+                                    Code::Range,
+                                    format!("cannot compare range bounds: {message}"),
+                                )
                                 .at(span)
                                 .with_help(scheme_help(range.scheme)),
-                        );
-                        continue;
-                    }
-                };
+                            );
+                            continue;
+                        }
+                    };
                 if low > high {
                     self.push(
                         Diagnostic::new(
@@ -545,6 +582,8 @@ fn scheme_help(scheme: regctl_core::version::VersionScheme) -> &'static str {
     match scheme {
         VersionScheme::Semver => "semantic versions look like `1.2.3` or `1.0.0-rc.1`",
         VersionScheme::SemverV => "versions of this kind look like `v1.2.3`",
-        VersionScheme::Loose => "versions of this kind are dotted parts such as `3.10` or `2024.1.15`",
+        VersionScheme::Loose => {
+            "versions of this kind are dotted parts such as `3.10` or `2024.1.15`"
+        }
     }
 }

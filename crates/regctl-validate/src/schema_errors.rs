@@ -31,18 +31,26 @@ pub(crate) fn diagnostics(doc: &Document<'_>, err: &ValidationError<'_>) -> Vec<
                 let mut key_path = path.clone();
                 key_path.push(name.clone());
                 let key = doc.locate(&key_path);
-                Diagnostic::new(Code::Schema, format!("unexpected property `{name}` in {place}"))
-                    .at(key.key.unwrap_or_else(|| key.span()))
-                    .with_label("not allowed by the schema")
-                    .with_help("remove it, or check its spelling against the schema's properties")
+                Diagnostic::new(
+                    Code::Schema,
+                    format!("unexpected property `{name}` in {place}"),
+                )
+                .at(key.key.unwrap_or_else(|| key.span()))
+                .with_label("not allowed by the schema")
+                .with_help("remove it, or check its spelling against the schema's properties")
             })
             .collect(),
         ValidationErrorKind::Required { property } => {
-            let name = property.as_str().map_or_else(|| property.to_string(), str::to_owned);
+            let name = property
+                .as_str()
+                .map_or_else(|| property.to_string(), str::to_owned);
             vec![
-                Diagnostic::new(Code::Schema, format!("missing required property `{name}` in {place}"))
-                    .at(located.span())
-                    .with_label(format!("`{name}` is required here")),
+                Diagnostic::new(
+                    Code::Schema,
+                    format!("missing required property `{name}` in {place}"),
+                )
+                .at(located.span())
+                .with_label(format!("`{name}` is required here")),
             ]
         }
         kind => vec![

@@ -21,7 +21,9 @@ impl Printer {
         let color = match global.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+            ColorChoice::Auto => {
+                is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
         };
         let width = terminal_size::terminal_size()
             .filter(|_| is_terminal)
@@ -33,11 +35,6 @@ impl Printer {
             color,
             width,
         }
-    }
-
-    /// Writes `text` to stdout as is.
-    pub(crate) fn out(&mut self, text: &str) -> io::Result<()> {
-        self.stdout.write_all(text.as_bytes())
     }
 
     /// Writes `text` and a newline to stdout.

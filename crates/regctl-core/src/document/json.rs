@@ -8,6 +8,9 @@ use crate::document::{Children, Node, ParseError, check_depth};
 use crate::span::Span;
 
 pub(crate) fn parse(text: &str, max_depth: usize) -> Result<(Value, Node), ParseError> {
+    if let Some(at) = too_deep_at(text, max_depth) {
+        return Err(ParseError::too_deep(max_depth, Span::new(at, at + 1)));
+    }
     let collect = CollectOptions {
         comments: CommentCollectionStrategy::Off,
         tokens: false,
@@ -30,12 +33,52 @@ pub(crate) fn parse(text: &str, max_depth: usize) -> Result<(Value, Node), Parse
         ParseError::syntax(lowercase_first(&kind), Span::new(range.start, range.end))
     })?;
     let Some(root) = parsed.value else {
-        return Err(ParseError::syntax("the file holds no JSON value", Span::at(0)));
+        return Err(ParseError::syntax(
+            "the file holds no JSON value",
+            Span::at(0),
+        ));
     };
     convert(&root, 1, max_depth)
 }
 
-fn convert(value: &ast::Value<'_>, depth: usize, max_depth: usize) -> Result<(Value, Node), ParseError> {
+/// The offset of the first `[` or `{` nested deeper than `max_depth`, if any.
+///
+/// This byte scan runs before parsing so that the position reported is exact and the parser
+/// never recurses deeper than the limit.
+fn too_deep_at(text: &str, max_depth: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, byte) in text.bytes().enumerate() {
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > max_depth {
+                    return Some(i);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+fn convert(
+    value: &ast::Value<'_>,
+    depth: usize,
+    max_depth: usize,
+) -> Result<(Value, Node), ParseError> {
     let span = range_span(value_range(value));
     let leaf = |value: Value| {
         Ok((
@@ -49,8 +92,9 @@ fn convert(value: &ast::Value<'_>, depth: usize, max_depth: usize) -> Result<(Va
     match value {
         ast::Value::StringLit(s) => leaf(Value::String(s.value.to_string())),
         ast::Value::NumberLit(n) => {
-            let number: Value = serde_json::from_str(n.value)
-                .map_err(|_| ParseError::syntax(format!("`{}` is not a valid JSON number", n.value), span))?;
+            let number: Value = serde_json::from_str(n.value).map_err(|_| {
+                ParseError::syntax(format!("`{}` is not a valid JSON number", n.value), span)
+            })?;
             leaf(number)
         }
         ast::Value::BooleanLit(b) => leaf(Value::Bool(b.value)),
@@ -83,7 +127,10 @@ fn convert(value: &ast::Value<'_>, depth: usize, max_depth: usize) -> Result<(Va
                 };
                 let key_span = range_span(key_range);
                 if map.contains_key(&name) {
-                    return Err(ParseError::syntax(format!("duplicate key `{name}`"), key_span));
+                    return Err(ParseError::syntax(
+                        format!("duplicate key `{name}`"),
+                        key_span,
+                    ));
                 }
                 let (value, node) = convert(&property.value, depth + 1, max_depth)?;
                 map.insert(name.clone(), value);
@@ -166,10 +213,21 @@ mod tests {
     #[test]
     fn nesting_is_limited_without_overflowing_the_stack() {
         let deep = format!("{}{}", "[".repeat(70), "]".repeat(70));
-        let err = Document::parse(Format::Json, &deep, 64).err().expect("too deep");
+        let err = Document::parse(Format::Json, &deep, 64)
+            .err()
+            .expect("too deep");
         assert_eq!(err.kind, ParseErrorKind::TooDeep);
         assert_eq!(err.span.start, 64);
         let very_deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
-        assert!(Document::parse(Format::Json, &very_deep, 64).is_err());
+        let err = Document::parse(Format::Json, &very_deep, 64)
+            .err()
+            .expect("too deep");
+        assert_eq!((err.kind, err.span.start), (ParseErrorKind::TooDeep, 64));
+        // Brackets inside strings do not count.
+        let in_string = format!("{{\"a\": \"{}\\\"\"}}", "[".repeat(100));
+        assert!(
+            Document::parse(Format::Json, &in_string, 4).is_ok(),
+            "{in_string}"
+        );
     }
 }

@@ -51,10 +51,18 @@ pub(crate) fn parse(text: &str, max_depth: usize) -> Result<(Value, Node), Parse
 
     for event in Parser::new_from_str(text) {
         let (event, span) = event.map_err(|err| {
-            let at = offsets.byte(err.marker().index());
-            ParseError::syntax(err.info().to_owned(), Span::at(at))
+            let at = Span::at(offsets.byte(err.marker().index()));
+            // The scanner has its own nesting limit, which it may reach before we count.
+            if err.info().contains("recursion limit") {
+                ParseError::too_deep(max_depth, at)
+            } else {
+                ParseError::syntax(err.info().to_owned(), at)
+            }
         })?;
-        let span = Span::new(offsets.byte(span.start.index()), offsets.byte(span.end.index()));
+        let span = Span::new(
+            offsets.byte(span.start.index()),
+            offsets.byte(span.end.index()),
+        );
         let completed = match event {
             Event::DocumentStart(_) => {
                 documents += 1;
@@ -67,7 +75,10 @@ pub(crate) fn parse(text: &str, max_depth: usize) -> Result<(Value, Node), Parse
                 None
             }
             Event::Scalar(text, style, anchor, tag) => {
-                if let Some(Frame::Mapping { key: key @ None, .. }) = stack.last_mut() {
+                if let Some(Frame::Mapping {
+                    key: key @ None, ..
+                }) = stack.last_mut()
+                {
                     *key = Some((text.into_owned(), span));
                     None
                 } else {
@@ -78,7 +89,10 @@ pub(crate) fn parse(text: &str, max_depth: usize) -> Result<(Value, Node), Parse
             }
             Event::Alias(id) => {
                 if let Some(Frame::Mapping { key: None, .. }) = stack.last() {
-                    return Err(ParseError::syntax("an alias cannot be used as a mapping key", span));
+                    return Err(ParseError::syntax(
+                        "an alias cannot be used as a mapping key",
+                        span,
+                    ));
                 }
                 let Some(target) = anchors.get(&id) else {
                     return Err(ParseError::syntax("alias to an unknown anchor", span));
@@ -121,17 +135,19 @@ pub(crate) fn parse(text: &str, max_depth: usize) -> Result<(Value, Node), Parse
                 None
             }
             Event::SequenceEnd | Event::MappingEnd => {
-                let frame = stack.pop().expect("the parser balances start and end events");
+                let frame = stack
+                    .pop()
+                    .expect("the parser balances start and end events");
                 expanded += 1;
                 Some(close(frame, span.end))
             }
-            Event::StreamStart
-            | Event::StreamEnd
-            | Event::DocumentEnd
-            | Event::Nothing => None,
+            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => None,
         };
         if expanded > budget {
-            return Err(ParseError::syntax("the document expands to too many values", span));
+            return Err(ParseError::syntax(
+                "the document expands to too many values",
+                span,
+            ));
         }
         let Some((value, node, anchor, size)) = completed else {
             continue;
@@ -168,7 +184,10 @@ pub(crate) fn parse(text: &str, max_depth: usize) -> Result<(Value, Node), Parse
                 *total += size;
                 let (name, key_span) = key.take().expect("a value in a mapping follows its key");
                 if map.contains_key(&name) {
-                    return Err(ParseError::syntax(format!("duplicate key `{name}`"), key_span));
+                    return Err(ParseError::syntax(
+                        format!("duplicate key `{name}`"),
+                        key_span,
+                    ));
                 }
                 map.insert(name.clone(), value);
                 members.push((name, key_span, node));
@@ -218,7 +237,12 @@ fn close(frame: Frame, end: usize) -> (Value, Node, usize, usize) {
 }
 
 /// Resolves a scalar by the YAML 1.2 core schema: only plain scalars are typed.
-fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>, span: Span) -> Result<Value, ParseError> {
+fn resolve_scalar(
+    text: &str,
+    style: ScalarStyle,
+    tag: Option<&Tag>,
+    span: Span,
+) -> Result<Value, ParseError> {
     let core_tag = tag
         .filter(|tag| tag.is_yaml_core_schema())
         .map(|tag| tag.suffix.as_str());
@@ -236,7 +260,10 @@ fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>, span: Span)
             return if fits {
                 Ok(value)
             } else {
-                Err(ParseError::syntax(format!("`{text}` is not a valid !!{expected}"), span))
+                Err(ParseError::syntax(
+                    format!("`{text}` is not a valid !!{expected}"),
+                    span,
+                ))
             };
         }
         _ => {}
@@ -269,10 +296,16 @@ fn resolve_plain(text: &str, span: Span) -> Result<Value, ParseError> {
 fn number(text: &str) -> Option<Number> {
     let digits = |s: &str, radix: u32| !s.is_empty() && s.chars().all(|c| c.is_digit(radix));
     if let Some(octal) = text.strip_prefix("0o") {
-        return digits(octal, 8).then(|| u64::from_str_radix(octal, 8).ok()).flatten().map(Number::from);
+        return digits(octal, 8)
+            .then(|| u64::from_str_radix(octal, 8).ok())
+            .flatten()
+            .map(Number::from);
     }
     if let Some(hex) = text.strip_prefix("0x") {
-        return digits(hex, 16).then(|| u64::from_str_radix(hex, 16).ok()).flatten().map(Number::from);
+        return digits(hex, 16)
+            .then(|| u64::from_str_radix(hex, 16).ok())
+            .flatten()
+            .map(Number::from);
     }
     let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
     if digits(unsigned, 10) {
@@ -287,7 +320,10 @@ fn number(text: &str) -> Option<Number> {
     }
     if is_core_float(unsigned) {
         let cleaned = text.strip_prefix('+').unwrap_or(text);
-        return Cow::Borrowed(cleaned).parse::<f64>().ok().and_then(Number::from_f64);
+        return Cow::Borrowed(cleaned)
+            .parse::<f64>()
+            .ok()
+            .and_then(Number::from_f64);
     }
     None
 }
@@ -300,7 +336,12 @@ fn is_core_float(s: &str) -> bool {
     };
     let all_digits = |p: &str| p.chars().all(|c| c.is_ascii_digit());
     let mantissa_ok = match mantissa.split_once('.') {
-        Some((int, frac)) => (!int.is_empty() || !frac.is_empty()) && all_digits(int) && all_digits(frac) && !(int.is_empty() && frac.is_empty()),
+        Some((int, frac)) => {
+            (!int.is_empty() || !frac.is_empty())
+                && all_digits(int)
+                && all_digits(frac)
+                && !(int.is_empty() && frac.is_empty())
+        }
         None => !mantissa.is_empty() && all_digits(mantissa),
     };
     let exponent_ok = exponent.is_none_or(|e| {
@@ -317,11 +358,16 @@ mod tests {
     use crate::document::{Document, Format, ParseErrorKind};
 
     fn value(text: &str) -> serde_json::Value {
-        Document::parse(Format::Yaml, text, 64).expect("valid").value
+        Document::parse(Format::Yaml, text, 64)
+            .expect("valid")
+            .value
     }
 
     fn error(text: &str) -> ParseErrorKind {
-        Document::parse(Format::Yaml, text, 64).err().expect("invalid").kind
+        Document::parse(Format::Yaml, text, 64)
+            .err()
+            .expect("invalid")
+            .kind
     }
 
     #[test]
@@ -374,7 +420,11 @@ mod tests {
         assert!(Document::parse(Format::Yaml, &very_deep, 64).is_err());
         let mut laughs = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
         for (i, name) in ["b", "c", "d", "e", "f", "g", "h", "i"].iter().enumerate() {
-            let prev = if i == 0 { "a".to_owned() } else { ["b", "c", "d", "e", "f", "g", "h"][i - 1].to_owned() };
+            let prev = if i == 0 {
+                "a".to_owned()
+            } else {
+                ["b", "c", "d", "e", "f", "g", "h"][i - 1].to_owned()
+            };
             laughs.push_str(&format!("{name}: &{name} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
         }
         assert_eq!(error(&laughs), ParseErrorKind::Syntax);

@@ -15,7 +15,11 @@ pub(crate) fn explain(args: &ExplainArgs, printer: &mut Printer) -> io::Result<E
         printer.errln(&format!(
             "error: unknown rule code `{}`\n\nknown codes: {}",
             args.code,
-            Code::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")
+            Code::ALL
+                .iter()
+                .map(|c| c.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         ))?;
         return Ok(ExitStatus::Usage);
     };

@@ -17,8 +17,15 @@ pub(crate) fn rules(args: &RulesArgs, printer: &mut Printer) -> io::Result<ExitS
             rules: RULES.iter().map(RuleOut::new).collect(),
         })?,
         OutputFormat::Human => {
-            let width = RULES.iter().map(|rule| rule.code.as_str().len()).max().unwrap_or(0);
-            printer.outln(&format!("{:width$}  {:5}  {:8}  SUMMARY", "CODE", "LEVEL", "SCOPE"))?;
+            let width = RULES
+                .iter()
+                .map(|rule| rule.code.as_str().len())
+                .max()
+                .unwrap_or(0);
+            printer.outln(&format!(
+                "{:width$}  {:5}  {:8}  SUMMARY",
+                "CODE", "LEVEL", "SCOPE"
+            ))?;
             for rule in RULES {
                 printer.outln(&format!(
                     "{:width$}  {:5}  {:8}  {}",

@@ -4,7 +4,7 @@ use std::io;
 use std::path::Path;
 
 use regctl_core::config::{Config, find_root};
-use regctl_core::{Diagnostic, Severity, Worktree};
+use regctl_core::{Diagnostic, Error, Severity, Worktree};
 
 use crate::ExitStatus;
 use crate::args::{OutputFormat, ValidateArgs};
@@ -17,8 +17,8 @@ pub(crate) fn validate(args: &ValidateArgs, printer: &mut Printer) -> io::Result
         color: printer.color,
         width: printer.width,
     };
-    let fail = |printer: &mut Printer, err: &dyn miette::Diagnostic| -> io::Result<ExitStatus> {
-        printer.errln(human::error(style, err).trim_end())?;
+    let fail = |printer: &mut Printer, err: &Error| -> io::Result<ExitStatus> {
+        printer.errln(human::failure(style, err).trim_end())?;
         Ok(ExitStatus::Failure)
     };
     if !args.path.exists() {
@@ -51,7 +51,9 @@ pub(crate) fn validate(args: &ValidateArgs, printer: &mut Printer) -> io::Result
         let only = std::fs::canonicalize(&args.path)?;
         let relative = only.strip_prefix(snapshot.root()).unwrap_or(&only);
         let relative = relative.to_string_lossy().replace('\\', "/");
-        report.diagnostics.retain(|d| d.file.as_deref() == Some(relative.as_str()));
+        report
+            .diagnostics
+            .retain(|d| d.file.as_deref() == Some(relative.as_str()));
     }
     if printer.quiet {
         report.diagnostics.retain(|d| d.severity == Severity::Error);
@@ -70,7 +72,14 @@ pub(crate) fn validate(args: &ValidateArgs, printer: &mut Printer) -> io::Result
             }
             let hidden = report.diagnostics.len() - shown.len();
             if hidden > 0 {
-                printer.outln(&format!("… and {} more (raise --max-diagnostics to see them)", plural(hidden, "diagnostic")))?;
+                printer.outln(&format!(
+                    "… and {hidden} more {} (raise --max-diagnostics to see them)",
+                    if hidden == 1 {
+                        "diagnostic"
+                    } else {
+                        "diagnostics"
+                    }
+                ))?;
             }
             if !printer.quiet {
                 printer.outln(&human::summary(&report))?;
@@ -81,7 +90,11 @@ pub(crate) fn validate(args: &ValidateArgs, printer: &mut Printer) -> io::Result
     if errors == 0 {
         return Ok(ExitStatus::Success);
     }
-    let codes: Vec<&str> = report.error_codes().iter().map(|code| code.as_str()).collect();
+    let codes: Vec<&str> = report
+        .error_codes()
+        .iter()
+        .map(|code| code.as_str())
+        .collect();
     let files = {
         let mut files: Vec<&str> = report
             .diagnostics

@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
-use regctl_core::{Diagnostic, Severity};
+use regctl_core::{Diagnostic, Error, Severity};
 use regctl_validate::Report;
 
 /// Settings shared by every human renderer.
@@ -27,11 +27,27 @@ impl Style {
     }
 }
 
-/// Renders any miette diagnostic (configuration errors, I/O failures).
-pub(crate) fn error(style: Style, err: &dyn miette::Diagnostic) -> String {
+/// Renders a failure: each `regctl.toml` problem with its snippet, or the error, its causes
+/// and its help as plain lines.
+pub(crate) fn failure(style: Style, err: &Error) -> String {
     let mut out = String::new();
-    if style.handler().render_report(&mut out, err).is_err() {
-        out = format!("error: {err}\n");
+    if let Error::Config(config) = err {
+        let handler = style.handler();
+        for problem in &config.problems {
+            if handler.render_report(&mut out, problem).is_err() {
+                out.push_str(&format!("error: {problem}\n"));
+            }
+            out.push('\n');
+        }
+    }
+    out.push_str(&format!("error: {err}\n"));
+    let mut cause = std::error::Error::source(err);
+    while let Some(inner) = cause {
+        out.push_str(&format!("  caused by: {inner}\n"));
+        cause = inner.source();
+    }
+    if let Some(help) = miette::Diagnostic::help(err) {
+        out.push_str(&format!("  help: {help}\n"));
     }
     out
 }
@@ -41,7 +57,10 @@ pub(crate) fn diagnostic(style: Style, report: &Report, diagnostic: &Diagnostic)
     let view = View::new(report, diagnostic);
     let mut out = String::new();
     if style.handler().render_report(&mut out, &view).is_err() {
-        out = format!("{}[{}]: {}\n", diagnostic.severity, diagnostic.code, view.message);
+        out = format!(
+            "{}[{}]: {}\n",
+            diagnostic.severity, diagnostic.code, view.message
+        );
     }
     out
 }
@@ -101,11 +120,17 @@ impl View {
         let mut labels = Vec::new();
         let mut related = Vec::new();
         if let Some(span) = diagnostic.span.filter(|_| has_snippet) {
-            labels.push(LabeledSpan::new_primary_with_span(diagnostic.label.clone(), span.start..span.end));
+            labels.push(LabeledSpan::new_primary_with_span(
+                diagnostic.label.clone(),
+                span.start..span.end,
+            ));
         }
         for other in &diagnostic.related {
             if has_snippet && Some(&other.file) == diagnostic.file.as_ref() {
-                labels.push(LabeledSpan::new_with_span(Some(other.message.clone()), other.span.start..other.span.end));
+                labels.push(LabeledSpan::new_with_span(
+                    Some(other.message.clone()),
+                    other.span.start..other.span.end,
+                ));
             } else if let Some(text) = report.sources.get(&other.file) {
                 related.push(View {
                     severity: None,
@@ -161,7 +186,9 @@ impl miette::Diagnostic for View {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|help| Box::new(help) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|help| Box::new(help) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -180,7 +207,11 @@ impl miette::Diagnostic for View {
         if self.related.is_empty() {
             None
         } else {
-            Some(Box::new(self.related.iter().map(|view| view as &dyn miette::Diagnostic)))
+            Some(Box::new(
+                self.related
+                    .iter()
+                    .map(|view| view as &dyn miette::Diagnostic),
+            ))
         }
     }
 }

@@ -1,1 +1,6 @@
+//! End-to-end tests: run the `regctl` binary and check exit code, stdout and stderr.
+
+mod common;
+mod explain;
+mod fixtures;
 mod validate;

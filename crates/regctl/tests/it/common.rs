@@ -1,0 +1,113 @@
+//! The test context: a temporary registry and a `regctl` command that runs in it.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A temporary directory to build a registry in.
+pub(crate) struct TestContext {
+    dir: tempfile::TempDir,
+}
+
+impl TestContext {
+    pub(crate) fn new() -> TestContext {
+        TestContext {
+            dir: tempfile::tempdir().expect("create a temporary directory"),
+        }
+    }
+
+    pub(crate) fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes `content` at `path` (relative to the root), creating directories.
+    pub(crate) fn write(&self, path: &str, content: impl AsRef<[u8]>) -> &TestContext {
+        let full = self.root().join(path);
+        std::fs::create_dir_all(full.parent().expect("a parent")).expect("create directories");
+        std::fs::write(full, content).expect("write file");
+        self
+    }
+
+    /// A `regctl` command running in the root, with a clean environment.
+    pub(crate) fn command(&self) -> Command {
+        regctl_in(self.root())
+    }
+
+    /// A minimal registry with one kind, `thing`, whose schema wants `name` and `version`.
+    pub(crate) fn with_thing_kind(&self, extra_config: &str) -> &TestContext {
+        self.write(
+            "regctl.toml",
+            format!(
+                "[registry]\nname = \"test\"\n\n[kinds.thing]\ndir = \"registry/things\"\nschema = \"schemas/thing.schema.json\"\nid = \"/name\"\nversion = \"/version\"\n{extra_config}"
+            ),
+        );
+        self.write(
+            "schemas/thing.schema.json",
+            r#"{
+  "type": "object",
+  "required": ["name", "version"],
+  "properties": {
+    "name": {"type": "string"},
+    "version": {"type": "string", "format": "semver"},
+    "email": {"type": "string", "format": "email"}
+  },
+  "additionalProperties": false
+}"#,
+        )
+    }
+}
+
+/// A `regctl` command running in `dir`, with a clean environment and no colors.
+pub(crate) fn regctl_in(dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_regctl"));
+    command.current_dir(dir).env_clear().env("NO_COLOR", "1");
+    command
+}
+
+/// The directory of the checked-in fixture registries.
+pub(crate) fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// The repository root (where the example registry lives).
+pub(crate) fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Runs the command and returns (exit code, stdout, stderr).
+pub(crate) fn run(command: &mut Command) -> (i32, String, String) {
+    let output = command.output().expect("run regctl");
+    (
+        output.status.code().expect("an exit code"),
+        String::from_utf8(output.stdout).expect("UTF-8 stdout"),
+        String::from_utf8(output.stderr).expect("UTF-8 stderr"),
+    )
+}
+
+/// Runs `regctl validate --output json ARGS` and returns the exit code and parsed document.
+pub(crate) fn validate_json(command: &mut Command, args: &[&str]) -> (i32, serde_json::Value) {
+    let (code, stdout, stderr) = run(command.args(["validate", "--output", "json"]).args(args));
+    let json = serde_json::from_str(&stdout)
+        .unwrap_or_else(|err| panic!("not JSON ({err}):\n{stdout}\nstderr:\n{stderr}"));
+    (code, json)
+}
+
+/// `file:line:column code` for each diagnostic of a JSON report, in report order.
+pub(crate) fn positions(report: &serde_json::Value) -> Vec<String> {
+    report["diagnostics"]
+        .as_array()
+        .expect("diagnostics array")
+        .iter()
+        .map(|d| match (d["line"].as_u64(), d["column"].as_u64()) {
+            (Some(line), Some(column)) => format!(
+                "{}:{line}:{column} {}",
+                d["file"].as_str().unwrap_or("-"),
+                d["code"].as_str().unwrap_or("?")
+            ),
+            _ => format!(
+                "{} {}",
+                d["file"].as_str().unwrap_or("-"),
+                d["code"].as_str().unwrap_or("?")
+            ),
+        })
+        .collect()
+}
