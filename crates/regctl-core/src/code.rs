@@ -335,9 +335,65 @@ A link that leaves the root (or is broken) could make validation depend on files
     },
 ];
 
+/// The rules reference, `docs/rules.md`, generated from [`RULES`] by `cargo xtask codegen`.
+pub fn rules_markdown() -> String {
+    let mut out = String::from(
+        "<!-- Generated from crates/regctl-core/src/code.rs by `cargo xtask codegen`. Do not edit. -->\n\n\
+# Rules\n\n\
+Every finding regctl reports has a stable code.\n\
+`regctl explain CODE` prints the section below for one code, and `regctl rules` lists them all (`--output json` for machines).\n\n\
+Each rule has a default level: `deny` findings are errors (exit code 2), `warn` findings are warnings (exit code 0), `allow` findings are not reported.\n\
+Change a level for the whole registry in `regctl.toml`:\n\n\
+```toml\n[rules]\nunclaimed-file = \"deny\"\nrange = \"warn\"\n```\n\n\
+or for one entry, in the descriptor itself (the table is removed before schema validation):\n\n\
+```toml\n[regctl]\nallow = [\"range\"]\nreason = \"3.14 support is tested separately\"\n```\n\n\
+| Code | Default level | Scope | Summary |\n| --- | --- | --- | --- |\n",
+    );
+    for rule in RULES {
+        out.push_str(&format!(
+            "| [`{code}`](#{code}) | {} | {} | {} |\n",
+            rule.default_level.as_str(),
+            rule.scope.as_str(),
+            rule.summary.replace('|', "\\|"),
+            code = rule.code,
+        ));
+    }
+    for rule in RULES {
+        out.push_str(&format!(
+            "\n## {}\n\n{}.\n\nDefault level: `{}`. Scope: {}.\n\n{}\n\nFails:\n\n```text\n{}```\n\nPasses:\n\n```text\n{}```\n",
+            rule.code,
+            capitalize(rule.summary),
+            rule.default_level.as_str(),
+            rule.scope.as_str(),
+            rule.explanation,
+            rule.bad,
+            rule.good,
+        ));
+    }
+    out
+}
+
+fn capitalize(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn docs_rules_md_is_up_to_date() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/rules.md");
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == rules_markdown(),
+            "docs/rules.md is stale; run `cargo xtask codegen`"
+        );
+    }
 
     #[test]
     fn codes_are_unique_and_documented_in_order() {

@@ -1,7 +1,7 @@
 //! The validator: runs every rule over a registry snapshot and returns a [`Report`].
 //!
 //! Work happens in two phases. Each descriptor is read, parsed and checked on its own, in
-//! parallel ([`file`]); that phase keeps only a small [`EntrySummary`] per entry (id, versions,
+//! parallel ([`mod@file`]); that phase keeps only a small [`EntrySummary`] per entry (id, versions,
 //! references, unique values, with their spans). The cross-file rules ([`cross`]) then run on
 //! the summaries alone, so memory stays proportional to the summaries, not to the documents.
 //! Finally levels and suppressions are applied and positions computed ([`report`]).

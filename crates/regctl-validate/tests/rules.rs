@@ -39,7 +39,12 @@ fn check(extra_config: &str, files: &[(&str, &str)]) -> String {
             Severity::Warning => "warning",
         };
         let place = match d.position {
-            Some(p) => format!("{}:{}:{}", d.file.as_deref().unwrap_or("-"), p.start.line, p.start.column),
+            Some(p) => format!(
+                "{}:{}:{}",
+                d.file.as_deref().unwrap_or("-"),
+                p.start.line,
+                p.start.column
+            ),
             None => d.file.clone().unwrap_or_default(),
         };
         out.push_str(&format!("{place} {severity}[{}] {}\n", d.code, d.message));
@@ -64,10 +69,22 @@ fn requirements_skip_yanked_versions_and_prereleases_need_opting_in() {
     let out = check(
         DEPS,
         &[
-            ("registry/things/app.toml", "name = \"app\"\nversion = \"1.0.0\"\n[deps]\nlib = \"^0.3\"\nnext = \"^2\"\nnext2 = \">=2.0.0-rc.1\"\n"),
-            ("registry/things/lib.toml", "name = \"lib\"\nversion = \"0.4.0\"\n[[history]]\nversion = \"0.3.0\"\nyanked = true\n"),
-            ("registry/things/next.toml", "name = \"next\"\nversion = \"2.0.0-rc.1\"\n"),
-            ("registry/things/next2.toml", "name = \"next2\"\nversion = \"2.0.0-rc.1\"\n"),
+            (
+                "registry/things/app.toml",
+                "name = \"app\"\nversion = \"1.0.0\"\n[deps]\nlib = \"^0.3\"\nnext = \"^2\"\nnext2 = \">=2.0.0-rc.1\"\n",
+            ),
+            (
+                "registry/things/lib.toml",
+                "name = \"lib\"\nversion = \"0.4.0\"\n[[history]]\nversion = \"0.3.0\"\nyanked = true\n",
+            ),
+            (
+                "registry/things/next.toml",
+                "name = \"next\"\nversion = \"2.0.0-rc.1\"\n",
+            ),
+            (
+                "registry/things/next2.toml",
+                "name = \"next2\"\nversion = \"2.0.0-rc.1\"\n",
+            ),
         ],
     );
     insta::assert_snapshot!(out, @r"
@@ -81,8 +98,14 @@ fn references_to_a_broken_entry_do_not_cascade() {
     let out = check(
         DEPS,
         &[
-            ("registry/things/app.toml", "name = \"app\"\nversion = \"1.0.0\"\n[deps]\nlib = \"^9\"\n"),
-            ("registry/things/lib.toml", "name = \"lib\"\nversion = \"0.4.0\n"),
+            (
+                "registry/things/app.toml",
+                "name = \"app\"\nversion = \"1.0.0\"\n[deps]\nlib = \"^9\"\n",
+            ),
+            (
+                "registry/things/lib.toml",
+                "name = \"lib\"\nversion = \"0.4.0\n",
+            ),
         ],
     );
     insta::assert_snapshot!(out, @r#"registry/things/lib.toml:2:17 error[parse] invalid TOML: invalid basic string, expected `"`"#);
@@ -102,8 +125,14 @@ req = "/uses/*/req"
                 "registry/things/app.json",
                 r#"{"name": "app", "version": "1.0.0", "uses": [{"name": "tokeniser", "req": "^1"}, {"name": "lib", "req": "not a req"}, {"name": "lib", "req": "^1"}]}"#,
             ),
-            ("registry/things/tokenizer.toml", "name = \"tokenizer\"\nversion = \"1.0.0\"\n"),
-            ("registry/things/lib.toml", "name = \"lib\"\nversion = \"0.1.0\"\n"),
+            (
+                "registry/things/tokenizer.toml",
+                "name = \"tokenizer\"\nversion = \"1.0.0\"\n",
+            ),
+            (
+                "registry/things/lib.toml",
+                "name = \"lib\"\nversion = \"0.1.0\"\n",
+            ),
         ],
     );
     insta::assert_snapshot!(out, @r"
@@ -118,8 +147,14 @@ fn versions_are_checked_in_the_kinds_scheme() {
     let out = check(
         "version_scheme = \"semver-v\"\n",
         &[
-            ("registry/things/a.yaml", "name: a\nversion: v1.2.0\nhistory:\n  - version: v1.10.0\n  - version: 1.11.0\n"),
-            ("registry/things/b.yaml", "name: b\nversion: v2.0.0\nhistory:\n  - version: v1.0.0\n  - version: v1.0.0\n"),
+            (
+                "registry/things/a.yaml",
+                "name: a\nversion: v1.2.0\nhistory:\n  - version: v1.10.0\n  - version: 1.11.0\n",
+            ),
+            (
+                "registry/things/b.yaml",
+                "name: b\nversion: v2.0.0\nhistory:\n  - version: v1.0.0\n  - version: v1.0.0\n",
+            ),
         ],
     );
     insta::assert_snapshot!(out, @r"
@@ -134,8 +169,14 @@ fn loose_versions_compare_numerically() {
     let out = check(
         "version_scheme = \"loose\"\n",
         &[
-            ("registry/things/a.toml", "name = \"a\"\nversion = \"2024.10\"\n[[history]]\nversion = \"2024.9\"\n"),
-            ("registry/things/b.toml", "name = \"b\"\nversion = \"3.9\"\n[[history]]\nversion = \"3.10\"\n"),
+            (
+                "registry/things/a.toml",
+                "name = \"a\"\nversion = \"2024.10\"\n[[history]]\nversion = \"2024.9\"\n",
+            ),
+            (
+                "registry/things/b.toml",
+                "name = \"b\"\nversion = \"3.9\"\n[[history]]\nversion = \"3.10\"\n",
+            ),
         ],
     );
     insta::assert_snapshot!(out, @"registry/things/b.toml:2:11 error[version-order] current version `3.9` is not greater than released version `3.10`");
@@ -161,9 +202,18 @@ fn ids_collide_across_case_and_unicode_compatibility_forms() {
     let out = check(
         "",
         &[
-            ("registry/things/fine.toml", "name = \"fine\"\nversion = \"1.0.0\"\n"),
-            ("registry/things/\u{FB01}ne.toml", "name = \"\u{FB01}ne\"\nversion = \"1.0.0\"\n"),
-            ("registry/things/FINE.json", r#"{"name": "FINE", "version": "1.0.0"}"#),
+            (
+                "registry/things/fine.toml",
+                "name = \"fine\"\nversion = \"1.0.0\"\n",
+            ),
+            (
+                "registry/things/\u{FB01}ne.toml",
+                "name = \"\u{FB01}ne\"\nversion = \"1.0.0\"\n",
+            ),
+            (
+                "registry/things/FINE.json",
+                r#"{"name": "FINE", "version": "1.0.0"}"#,
+            ),
         ],
     );
     insta::assert_snapshot!(out, @r"
@@ -188,8 +238,14 @@ path = "/history/*/hash"
 path = "/classes/*"
 "#,
         &[
-            ("registry/things/a.toml", "name = \"a\"\nversion = \"2.0.0\"\nhash = \"h1\"\nclasses = [\"X\", \"Y\", \"X\"]\n"),
-            ("registry/things/b.toml", "name = \"b\"\nversion = \"2.0.0\"\nhash = \"h2\"\n[[history]]\nversion = \"1.0.0\"\nhash = \"h1\"\n"),
+            (
+                "registry/things/a.toml",
+                "name = \"a\"\nversion = \"2.0.0\"\nhash = \"h1\"\nclasses = [\"X\", \"Y\", \"X\"]\n",
+            ),
+            (
+                "registry/things/b.toml",
+                "name = \"b\"\nversion = \"2.0.0\"\nhash = \"h2\"\n[[history]]\nversion = \"1.0.0\"\nhash = \"h1\"\n",
+            ),
         ],
     );
     insta::assert_snapshot!(out, @r"
@@ -203,9 +259,18 @@ fn suppressions_cover_cross_file_rules_and_report_bad_codes() {
     let out = check(
         DEPS,
         &[
-            ("registry/things/a.toml", "name = \"a\"\nversion = \"1.0.0\"\n[deps]\nghost = \"^1\"\n[regctl]\nallow = [\"ref-missing\"]\n"),
-            ("registry/things/b.toml", "name = \"b\"\nversion = \"1.0.0\"\n[deps]\nghost = \"^1\"\n[regctl]\nallow = \"ref-missing\"\nwhy = 1\n"),
-            ("registry/things/c.json", r#"{"name": "c", "version": "1.0.0", "regctl": [1]}"#),
+            (
+                "registry/things/a.toml",
+                "name = \"a\"\nversion = \"1.0.0\"\n[deps]\nghost = \"^1\"\n[regctl]\nallow = [\"ref-missing\"]\n",
+            ),
+            (
+                "registry/things/b.toml",
+                "name = \"b\"\nversion = \"1.0.0\"\n[deps]\nghost = \"^1\"\n[regctl]\nallow = \"ref-missing\"\nwhy = 1\n",
+            ),
+            (
+                "registry/things/c.json",
+                r#"{"name": "c", "version": "1.0.0", "regctl": [1]}"#,
+            ),
         ],
     );
     insta::assert_snapshot!(out, @r"
@@ -255,7 +320,10 @@ kind = "thing"
 graph = "org"
 "#,
         &[
-            ("registry/things/a.toml", "name = \"a\"\nversion = \"1.0.0\"\nowner = \"t\"\n"),
+            (
+                "registry/things/a.toml",
+                "name = \"a\"\nversion = \"1.0.0\"\nowner = \"t\"\n",
+            ),
             ("registry/teams/t.toml", "lead = \"a\"\n"),
         ],
     );
@@ -268,8 +336,14 @@ fn acyclic_can_be_turned_off_per_graph() {
     let out = check(
         &config,
         &[
-            ("registry/things/a.toml", "name = \"a\"\nversion = \"1.0.0\"\n[deps]\nb = \"^1\"\n"),
-            ("registry/things/b.toml", "name = \"b\"\nversion = \"1.0.0\"\n[deps]\na = \"^1\"\n"),
+            (
+                "registry/things/a.toml",
+                "name = \"a\"\nversion = \"1.0.0\"\n[deps]\nb = \"^1\"\n",
+            ),
+            (
+                "registry/things/b.toml",
+                "name = \"b\"\nversion = \"1.0.0\"\n[deps]\na = \"^1\"\n",
+            ),
         ],
     );
     insta::assert_snapshot!(out, @"");
