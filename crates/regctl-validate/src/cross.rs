@@ -36,40 +36,44 @@ fn duplicate_ids<'a>(
         let entry = &entries[i];
         let key = (entry.kind, entry.id.as_str());
         let fold = (entry.kind, fold_id(&entry.id));
-        if let Some(&first) = exact.get(&key) {
-            let first = &entries[first];
-            out.push(
-                diagnostic_at(
-                    config,
-                    entry,
-                    Code::DuplicateId,
-                    format!("id `{}` is already used by `{}`", entry.id, first.path),
-                )
-                .at_opt(entry.id_span)
-                .with_related(
-                    first.path.clone(),
-                    first.id_span.unwrap_or_default(),
-                    "first defined here",
-                )
-                .with_help("ids are unique per kind; rename one of the entries"),
-            );
-        } else if let Some(&first) = folded.get(&fold) {
-            let first = &entries[first];
-            out.push(
-                diagnostic_at(
-                    config,
-                    entry,
-                    Code::DuplicateId,
-                    format!("id `{}` collides with `{}` in `{}`", entry.id, first.id, first.path),
-                )
-                .at_opt(entry.id_span)
-                .with_related(first.path.clone(), first.id_span.unwrap_or_default(), "first defined here")
-                .with_help("ids are compared ignoring case and Unicode compatibility forms (NFKC), so these would clash on case-insensitive file systems and confuse readers"),
-            );
-            exact.insert(key, i);
-        } else {
-            exact.insert(key, i);
-            folded.insert(fold, i);
+        let collision = match (exact.get(&key), folded.get(&fold)) {
+            (Some(&first), _) => Some((
+                first,
+                format!(
+                    "id `{}` is already used by `{}`",
+                    entry.id, entries[first].path
+                ),
+                "ids are unique per kind; rename one of the entries",
+            )),
+            (None, Some(&first)) => Some((
+                first,
+                format!(
+                    "id `{}` collides with `{}` in `{}`",
+                    entry.id, entries[first].id, entries[first].path
+                ),
+                "ids are compared ignoring case and Unicode compatibility forms (NFKC), so these would clash on case-insensitive file systems and confuse readers",
+            )),
+            (None, None) => None,
+        };
+        match collision {
+            Some((first, message, help)) => {
+                let first = &entries[first];
+                out.push(
+                    diagnostic_at(config, entry, Code::DuplicateId, message)
+                        .at_opt(entry.id_span)
+                        .with_related(
+                            first.path.clone(),
+                            first.id_span.unwrap_or_default(),
+                            "first defined here",
+                        )
+                        .with_help(help),
+                );
+                exact.entry(key).or_insert(i);
+            }
+            None => {
+                exact.insert(key, i);
+                folded.insert(fold, i);
+            }
         }
     }
     exact

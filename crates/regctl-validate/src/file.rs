@@ -7,7 +7,7 @@ use std::sync::Arc;
 use regctl_core::config::{Config, Kind};
 use regctl_core::discover::DescriptorFile;
 use regctl_core::document::{Document, ParseErrorKind};
-use regctl_core::pointer::{Pattern, Segment, format_path};
+use regctl_core::pointer::{Match, Pattern, Segment, format_path};
 use regctl_core::version::{Version, parse_req};
 use regctl_core::{Code, Diagnostic, Error, Snapshot, Span};
 use serde_json::Value;
@@ -480,15 +480,9 @@ impl Checker<'_> {
         let mut out = Vec::new();
         for (rule_index, rule) in self.kind.refs.iter().enumerate() {
             for found in rule.path.matches(&doc.value) {
-                let located = doc.locate(&found.path);
-                let (target, span) = if rule.keys {
-                    let key = found.bindings.last().cloned().unwrap_or_default();
-                    (key, located.key.unwrap_or_else(|| located.span()))
-                } else {
-                    match found.value {
-                        Value::String(target) => (target.clone(), located.span()),
-                        _ => continue, // not an id: the schema's business
-                    }
+                let (target, span) = match matched_text(doc, &found, rule.keys) {
+                    (Some(target), span) if rule.keys || found.value.is_string() => (target, span),
+                    _ => continue, // not an id: the schema's business
                 };
                 let mut req = None;
                 if let Some(req_pattern) = &rule.req
@@ -521,14 +515,8 @@ impl Checker<'_> {
         let mut out = Vec::new();
         for (rule_index, rule) in self.kind.unique.iter().enumerate() {
             for found in rule.path.matches(&doc.value) {
-                let located = doc.locate(&found.path);
-                let (value, span) = if rule.keys {
-                    let key = found.bindings.last().cloned().unwrap_or_default();
-                    (key, located.key.unwrap_or_else(|| located.span()))
-                } else {
-                    let text = scalar_text(found.value).unwrap_or_else(|| found.value.to_string());
-                    (text, located.span())
-                };
+                let (text, span) = matched_text(doc, &found, rule.keys);
+                let value = text.unwrap_or_else(|| found.value.to_string());
                 out.push(UniqueValue {
                     rule: rule_index,
                     value,
@@ -537,6 +525,18 @@ impl Checker<'_> {
             }
         }
         out
+    }
+}
+
+/// What a pattern match names, and where: with `keys`, the map key the last `*` matched (at the
+/// key's span); otherwise the scalar value (at the value's span), `None` for containers.
+fn matched_text(doc: &Document<'_>, found: &Match<'_>, keys: bool) -> (Option<String>, Span) {
+    let located = doc.locate(&found.path);
+    if keys {
+        let key = found.bindings.last().cloned();
+        (key, located.key.unwrap_or_else(|| located.span()))
+    } else {
+        (scalar_text(found.value), located.span())
     }
 }
 

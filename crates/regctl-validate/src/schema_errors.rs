@@ -56,15 +56,20 @@ pub(crate) fn diagnostics(doc: &Document<'_>, err: &ValidationError<'_>) -> Vec<
         ValidationErrorKind::Format { format } => {
             let help = match format.as_str() {
                 "semver" => Some("semantic versions look like `1.2.3` or `1.0.0-rc.1`"),
-                "semver-req" => Some("requirements look like `^0.3`, `~1.2`, `>=1.0, <2` or `=1.0.0`"),
+                "semver-req" => {
+                    Some("requirements look like `^0.3`, `~1.2`, `>=1.0, <2` or `=1.0.0`")
+                }
                 "date" => Some("dates look like `2026-03-02`"),
                 "date-time" => Some("date-times look like `2026-03-02T10:30:00Z` (RFC 3339)"),
                 "uuid" => Some("UUIDs look like `3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f`"),
                 _ => None,
             };
-            let diagnostic = Diagnostic::new(Code::Schema, format!("{place}: {} is not a valid {format}", err.instance()))
-                .at(located.span())
-                .with_label(format!("not a valid {format}"));
+            let diagnostic = Diagnostic::new(
+                Code::Schema,
+                format!("{place}: {} is not a valid {format}", err.instance()),
+            )
+            .at(located.span())
+            .with_label(format!("not a valid {format}"));
             vec![match help {
                 Some(help) => diagnostic.with_help(help),
                 None => diagnostic,

@@ -375,11 +375,17 @@ fn a_closed_pipe_is_not_an_error() {
 #[test]
 fn colors_only_when_asked_or_on_a_terminal() {
     let ctx = TestContext::new();
-    ctx.with_thing_kind("").write("registry/things/a.toml", "name = \"a\"\nversion = \"bad\"\n");
+    ctx.with_thing_kind("").write(
+        "registry/things/a.toml",
+        "name = \"a\"\nversion = \"bad\"\n",
+    );
     let (_, plain, _) = run(ctx.command().arg("validate"));
     assert!(!plain.contains('\u{1b}'), "{plain}");
     let (_, colored, _) = run(ctx.command().args(["validate", "--color", "always"]));
     assert!(colored.contains('\u{1b}'), "{colored}");
-    let (_, never, _) = run(ctx.command().args(["validate", "--color", "never"]).env("REGCTL_COLOR", "always"));
+    let (_, never, _) = run(ctx
+        .command()
+        .args(["validate", "--color", "never"])
+        .env("REGCTL_COLOR", "always"));
     assert!(!never.contains('\u{1b}'), "{never}");
 }
