@@ -43,6 +43,8 @@ impl FromStr for Level {
 pub enum Scope {
     File,
     Registry,
+    /// Compares a change with its base (`regctl validate --base` or `--staged`).
+    Change,
 }
 
 impl Scope {
@@ -50,6 +52,7 @@ impl Scope {
         match self {
             Scope::File => "file",
             Scope::Registry => "registry",
+            Scope::Change => "change",
         }
     }
 }
@@ -121,6 +124,13 @@ codes! {
     Unique = "unique",
     UnclaimedFile = "unclaimed-file",
     Symlink = "symlink",
+    ReleasedImmutable = "released-immutable",
+    VersionNotBumped = "version-not-bumped",
+    VersionDecreased = "version-decreased",
+    EntryRemoved = "entry-removed",
+    EntryRenamed = "entry-renamed",
+    BreakingChange = "breaking-change",
+    NotOwner = "not-owner",
 }
 
 impl fmt::Display for Code {
@@ -332,6 +342,85 @@ That is usually a typo in the extension or a file put in the wrong place. Hidden
 A link that leaves the root (or is broken) could make validation depend on files outside the repository, so it is skipped and reported.",
         bad: "registry/components/shared.toml -> ../../../other-repo/shared.toml\n",
         good: "registry/components/shared.toml   # a regular file\n",
+    },
+    RuleInfo {
+        code: Code::ReleasedImmutable,
+        default_level: Level::Deny,
+        scope: Scope::Change,
+        summary: "a released version's record changed or disappeared",
+        explanation: "Consumers pin released versions, so a version that was released in the base must keep exactly the same record in the head: \
+compared as parsed values (reformatting is fine), ignoring the kind's `mutable` fields (by default `yanked` and a lifecycle field inside the record, such as a model version's `stage`). \
+A released version may be yanked, never rewritten or deleted. \
+When the current version is unchanged, only its release content is compared (see `version-not-bumped`). \
+The diagnostic points at the first field that differs.",
+        bad: "# base: version = \"0.1.0\", image = \"…:0.1.0\"\n[versions.latest]\nversion = \"0.1.0\"\nimage = \"registry.io/physicsx/finetuning:0.1.0-fixed\"\n",
+        good: "[versions.latest]\nversion = \"0.2.0\"\nimage = \"registry.io/physicsx/finetuning:0.2.0\"\n\n[[versions.history]]   # 0.1.0 moved here unchanged\nversion = \"0.1.0\"\nimage = \"registry.io/physicsx/finetuning:0.1.0\"\n",
+    },
+    RuleInfo {
+        code: Code::VersionNotBumped,
+        default_level: Level::Deny,
+        scope: Scope::Change,
+        summary: "release content outside the release record changed but the version did not",
+        explanation: "A kind may declare its release content with `release_content` (pointers into the document, such as `/spec/platforms` for a plugin whose description sits beside its version). \
+A change to release content that lies outside the current release record, without a new version, is reported here; \
+a change inside the record is reported as `released-immutable`. Edits to other fields (a description, tags) need no release.",
+        bad: "# release_content = [\"/spec/platforms\"]; platforms changed, version still v1.2.0\n",
+        good: "# platforms changed and version is now v1.3.0\n",
+    },
+    RuleInfo {
+        code: Code::VersionDecreased,
+        default_level: Level::Deny,
+        scope: Scope::Change,
+        summary: "the new current version is not greater than every version of the base",
+        explanation: "Versions only go up: when a change sets a new current version, it must be greater, in the kind's version scheme, \
+than the base's current version and every version in the base's history.",
+        bad: "# base: version = \"0.2.0\"\nversion = \"0.1.5\"\n",
+        good: "# base: version = \"0.2.0\"\nversion = \"0.3.0\"\n",
+    },
+    RuleInfo {
+        code: Code::EntryRemoved,
+        default_level: Level::Deny,
+        scope: Scope::Change,
+        summary: "an entry was deleted while still referenced, or without being retired first",
+        explanation: "Deleting an entry breaks everyone who uses it. A deletion is an error while any entry in the head still references it, \
+and otherwise allowed only when the base had it in a retirable lifecycle (the kind's `retirable`, by default `deprecated`, `archived` or `retired`). \
+Entries of kinds without a lifecycle may be deleted once nothing references them.",
+        bad: "# base: lifecycle = \"active\"; the file is deleted\n",
+        good: "# a first change sets lifecycle = \"deprecated\"; a later one deletes the file\n",
+    },
+    RuleInfo {
+        code: Code::EntryRenamed,
+        default_level: Level::Warn,
+        scope: Scope::Change,
+        summary: "an entry was deleted and re-added under another id with the same content",
+        explanation: "A file deleted and another added with the same content (apart from the id) is a rename. \
+Consumers that look the old id up will not find it; the diagnostic names both paths so reviewers see the rename as one change.",
+        bad: "registry/components/finetune.toml  ->  registry/components/finetuning.toml\n",
+        good: "# keep the old id, or rename and tell consumers\n",
+    },
+    RuleInfo {
+        code: Code::BreakingChange,
+        default_level: Level::Deny,
+        scope: Scope::Change,
+        summary: "a contract field changed incompatibly without a major version bump",
+        explanation: "A kind may declare contract fields with `[[kinds.<kind>.contract]]`: values that must not disappear (`path`, for example provided component classes), \
+lower bounds that must not rise (`min`, a minimum Python) and upper bounds that must not fall (`max`). \
+Such a change needs a major version bump; for `0.x` versions a minor bump is enough, as in Cargo.",
+        bad: "# base: 1.4.0 with min_python = \"3.9\"\nversion = \"1.5.0\"\nmin_python = \"3.11\"\n",
+        good: "version = \"2.0.0\"\nmin_python = \"3.11\"\n",
+    },
+    RuleInfo {
+        code: Code::NotOwner,
+        default_level: Level::Warn,
+        scope: Scope::Change,
+        summary: "the author of a change is not a member of the owning team",
+        explanation: "With `--actor HANDLE` (default: `GITHUB_ACTOR`), every changed, added or deleted entry is checked against its owning team's members, \
+as listed in the base (so a change cannot add its author to a team and use that membership at once). \
+When the owner field itself changes, the actor must be in both the old and the new team. \
+`regctl codeowners` turns the same ownership into `.github/CODEOWNERS` so the host enforces owner review; \
+raise this rule to `deny` to fail CI as well.",
+        bad: "# actor: mallory; registry/components/finetuning.toml is owned by ml-research\n",
+        good: "# actor: kamil, a member of ml-research\n",
     },
 ];
 

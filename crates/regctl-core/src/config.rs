@@ -39,6 +39,8 @@ pub struct Config {
     /// Every graph named by a reference, with its settings.
     pub graphs: BTreeMap<String, GraphConfig>,
     pub limits: Limits,
+    /// Which kind holds teams, and where their members are listed.
+    pub ownership: Option<Ownership>,
     levels: BTreeMap<Code, Level>,
     /// The text of `regctl.toml`, for rendering.
     pub source: Arc<str>,
@@ -65,6 +67,37 @@ pub struct Kind {
     pub refs: Vec<RefRule>,
     pub ranges: Vec<RangeRule>,
     pub unique: Vec<UniqueRule>,
+    /// Fields of a release record that may change after release (relative to the record).
+    pub mutable: Vec<Pattern>,
+    /// What counts as release content (relative to the document); `None` means the current
+    /// release record minus its mutable fields.
+    pub release_content: Option<Vec<Pattern>>,
+    /// Lifecycle values in which an entry may be deleted.
+    pub retirable: Vec<String>,
+    pub contract: Vec<ContractRule>,
+}
+
+/// Where owners are: the kind whose entries are teams, and the pointer to their member handles.
+pub struct Ownership {
+    /// Index of the team kind in [`Config::kinds`].
+    pub team_kind: usize,
+    pub members: Pattern,
+}
+
+/// A field whose change is breaking for consumers unless the major version is bumped.
+pub enum ContractRule {
+    /// Values (or keys, with `keys`) that must not disappear.
+    Kept { path: Pattern, keys: bool },
+    /// A lower bound that must not rise (compared as versions).
+    Min {
+        path: Pattern,
+        scheme: VersionScheme,
+    },
+    /// An upper bound that must not fall.
+    Max {
+        path: Pattern,
+        scheme: VersionScheme,
+    },
 }
 
 /// A field that names other entries.
@@ -182,6 +215,24 @@ struct RawConfig {
     rules: BTreeMap<Spanned<String>, Spanned<String>>,
     #[serde(default)]
     limits: RawLimits,
+    ownership: Option<RawOwnership>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOwnership {
+    team_kind: Spanned<String>,
+    members: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawContract {
+    path: Option<Spanned<String>>,
+    keys: Option<Spanned<bool>>,
+    min: Option<Spanned<String>>,
+    max: Option<Spanned<String>>,
+    scheme: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -210,6 +261,11 @@ struct RawKind {
     ranges: Vec<RawRange>,
     #[serde(default)]
     unique: Vec<RawUnique>,
+    mutable: Option<Vec<Spanned<String>>>,
+    release_content: Option<Vec<Spanned<String>>>,
+    retirable: Option<Vec<String>>,
+    #[serde(default)]
+    contract: Vec<RawContract>,
 }
 
 #[derive(Deserialize)]
@@ -342,6 +398,22 @@ fn compile(
         None => common_parent(kinds.iter().filter_map(|(_, dir, _, _)| dir.as_deref())),
     };
 
+    let ownership = raw.ownership.as_ref().and_then(|raw| {
+        let team_kind = kind_names.iter().position(|k| k == raw.team_kind.get_ref());
+        if team_kind.is_none() {
+            sink.push(
+                format!("unknown kind `{}`", raw.team_kind.get_ref()),
+                span_of(&raw.team_kind),
+                Some(format!("declared kinds: {}", kind_names.join(", "))),
+            );
+        }
+        let members = pattern(&raw.members, sink);
+        Some(Ownership {
+            team_kind: team_kind?,
+            members: members?,
+        })
+    });
+
     let validators = schema::compile(snapshot, &schema_requests, sink);
     if !sink.is_empty() {
         return None;
@@ -370,6 +442,10 @@ fn compile(
                 refs: parts.refs,
                 ranges: parts.ranges,
                 unique: parts.unique,
+                mutable: parts.mutable,
+                release_content: parts.release_content,
+                retirable: parts.retirable,
+                contract: parts.contract,
             }
         })
         .collect();
@@ -380,6 +456,7 @@ fn compile(
         kinds,
         graphs,
         limits,
+        ownership,
         levels,
         source,
     })
@@ -446,7 +523,14 @@ struct KindParts {
     refs: Vec<RefRule>,
     ranges: Vec<RangeRule>,
     unique: Vec<UniqueRule>,
+    mutable: Vec<Pattern>,
+    release_content: Option<Vec<Pattern>>,
+    retirable: Vec<String>,
+    contract: Vec<ContractRule>,
 }
+
+/// Lifecycle values in which an entry may be deleted, unless `retirable` says otherwise.
+const DEFAULT_RETIRABLE: &[&str] = &["deprecated", "archived", "retired"];
 
 /// Compiles a kind's pointers and rules; `None` when a problem was pushed.
 fn compile_kind(raw: &RawKind, kind_names: &[&str], sink: &mut ProblemSink) -> Option<KindParts> {
@@ -565,10 +649,37 @@ fn compile_kind(raw: &RawKind, kind_names: &[&str], sink: &mut ProblemSink) -> O
         }
     }
 
+    let mutable = compile_mutable(
+        raw,
+        version.as_ref(),
+        yanked.as_ref(),
+        lifecycle.as_ref(),
+        sink,
+    );
+    let release_content = raw.release_content.as_ref().map(|pointers| {
+        pointers
+            .iter()
+            .filter_map(|pointer| plain_pointer(pointer, "release_content", sink))
+            .collect()
+    });
+    let retirable = raw
+        .retirable
+        .clone()
+        .unwrap_or_else(|| DEFAULT_RETIRABLE.iter().map(|s| (*s).to_owned()).collect());
+    let contract = raw
+        .contract
+        .iter()
+        .filter_map(|rule| compile_contract(rule, sink))
+        .collect();
+
     if sink.len() != before {
         return None;
     }
     Some(KindParts {
+        mutable,
+        release_content,
+        retirable,
+        contract,
         id,
         version,
         scheme,
@@ -580,6 +691,78 @@ fn compile_kind(raw: &RawKind, kind_names: &[&str], sink: &mut ProblemSink) -> O
         ranges,
         unique,
     })
+}
+
+/// Mutable fields of a release record: as configured, or `yanked` plus the lifecycle field when
+/// it lives inside the current release record (a model version's `stage`).
+fn compile_mutable(
+    raw: &RawKind,
+    version: Option<&Pattern>,
+    yanked: Option<&Pattern>,
+    lifecycle: Option<&Pattern>,
+    sink: &mut ProblemSink,
+) -> Vec<Pattern> {
+    if let Some(pointers) = &raw.mutable {
+        return pointers
+            .iter()
+            .filter_map(|pointer| plain_pointer(pointer, "mutable", sink))
+            .collect();
+    }
+    let mut mutable: Vec<Pattern> = yanked.into_iter().cloned().collect();
+    if let (Some(version), Some(lifecycle)) = (version, lifecycle) {
+        let record = &version.segments()[..version.segments().len().saturating_sub(1)];
+        if let Some(inside) = lifecycle.segments().strip_prefix(record)
+            && !inside.is_empty()
+        {
+            let relative: Vec<String> = inside
+                .iter()
+                .map(|segment| match segment {
+                    Segment::Key(key) => key.clone(),
+                    Segment::Any => "*".to_owned(),
+                })
+                .collect();
+            if let Ok(pattern) = Pattern::parse(&crate::pointer::format_path(&relative)) {
+                mutable.push(pattern);
+            }
+        }
+    }
+    mutable
+}
+
+fn compile_contract(raw: &RawContract, sink: &mut ProblemSink) -> Option<ContractRule> {
+    let scheme = scheme_of(raw.scheme.as_ref(), VersionScheme::Loose, sink);
+    match (&raw.path, &raw.min, &raw.max) {
+        (Some(path), None, None) => {
+            let path = pattern(path, sink)?;
+            check_keys(&path, raw.keys.as_ref(), sink);
+            Some(ContractRule::Kept {
+                path,
+                keys: raw.keys.as_ref().is_some_and(|keys| *keys.get_ref()),
+            })
+        }
+        (None, Some(min), None) => Some(ContractRule::Min {
+            path: pattern(min, sink)?,
+            scheme,
+        }),
+        (None, None, Some(max)) => Some(ContractRule::Max {
+            path: pattern(max, sink)?,
+            scheme,
+        }),
+        _ => {
+            let span = raw
+                .path
+                .as_ref()
+                .or(raw.min.as_ref())
+                .or(raw.max.as_ref())
+                .and_then(span_of);
+            sink.push(
+                "a contract entry needs exactly one of `path`, `min` or `max`",
+                span,
+                Some("`path` values must not disappear, a `min` must not rise, a `max` must not fall".to_owned()),
+            );
+            None
+        }
+    }
 }
 
 fn check_keys(path: &Pattern, keys: Option<&Spanned<bool>>, sink: &mut ProblemSink) {

@@ -7,7 +7,7 @@ use crate::config::{CONFIG_FILE, Config, is_within, walk_roots};
 use crate::diagnostic::Diagnostic;
 use crate::document::Format;
 use crate::error::Error;
-use crate::snapshot::{ListedKind, Snapshot};
+use crate::snapshot::{ContentId, ListedKind, Snapshot};
 
 /// A file a kind claims.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -17,7 +17,10 @@ pub struct DescriptorFile {
     /// Index of the kind in [`Config::kinds`].
     pub kind: usize,
     pub format: Format,
-    pub size: u64,
+    /// Size in bytes, when known without reading.
+    pub size: Option<u64>,
+    /// Content id, when known without reading.
+    pub id: Option<ContentId>,
 }
 
 impl DescriptorFile {
@@ -65,6 +68,7 @@ pub fn discover(config: &Config, snapshot: &dyn Snapshot) -> Result<Discovered, 
                         kind: index,
                         format,
                         size,
+                        id: file.id,
                     });
                 }
                 (_, ListedKind::UnfollowedLink, _) if kind.is_some() || format.is_some() => {

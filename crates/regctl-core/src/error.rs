@@ -31,6 +31,34 @@ pub enum Error {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Config(#[from] Box<ConfigError>),
+
+    #[error("failed to {action}")]
+    #[diagnostic(code(regctl::git))]
+    Git {
+        action: String,
+        #[source]
+        source: Box<gix::Error>,
+    },
+
+    #[error("cannot use git at `{path}`: {reason}")]
+    #[diagnostic(code(regctl::not_git))]
+    NotGit { path: String, reason: String },
+
+    #[error("the base revision `{spec}` is not available: {reason}")]
+    #[diagnostic(code(regctl::missing_base), help("{}", missing_base_help(*shallow)))]
+    MissingBase {
+        spec: String,
+        reason: String,
+        shallow: bool,
+    },
+}
+
+fn missing_base_help(shallow: bool) -> &'static str {
+    if shallow {
+        "this is a shallow clone, so the base commit's history is missing: fetch it (`git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout)"
+    } else {
+        "fetch the base branch first (`git fetch origin main`), or with actions/checkout use `fetch-depth: 0`"
+    }
 }
 
 /// `regctl.toml` is not usable; every problem found is listed, each at its line and column.

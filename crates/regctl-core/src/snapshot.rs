@@ -10,11 +10,39 @@ use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 
+/// The git blob id of a file's content: equal ids mean equal bytes.
+///
+/// Git snapshots know it without reading the file; for the working tree it is computed from
+/// the bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ContentId(gix::ObjectId);
+
+impl ContentId {
+    pub(crate) fn from_git(id: gix::ObjectId) -> ContentId {
+        ContentId(id)
+    }
+
+    /// The id git would give `bytes` as a blob.
+    pub fn of_bytes(bytes: &[u8]) -> ContentId {
+        ContentId(
+            gix::objs::compute_hash(gix::hash::Kind::Sha1, gix::objs::Kind::Blob, bytes)
+                .expect("hashing bytes in memory cannot fail"),
+        )
+    }
+}
+
+impl std::fmt::Display for ContentId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 /// What a listed path is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ListedKind {
-    /// A regular file (or a symlink to a file inside the root) of this many bytes.
-    File { size: u64 },
+    /// A regular file (or a symlink to a file inside the root), with its size when known
+    /// without reading it.
+    File { size: Option<u64> },
     /// A symlink that leaves the root, is broken, or points at a directory; never followed.
     UnfollowedLink,
     /// A file whose name is not valid UTF-8; it cannot be named in diagnostics exactly.
@@ -27,6 +55,13 @@ pub struct Listed {
     /// Path relative to the registry root, `/`-separated.
     pub path: String,
     pub kind: ListedKind,
+    /// The content id, when the snapshot knows it without reading the file.
+    pub id: Option<ContentId>,
+}
+
+/// Whether a relative path has a hidden component (a name starting with `.`).
+pub(crate) fn is_hidden(path: &str) -> bool {
+    path.split('/').any(|part| part.starts_with('.'))
 }
 
 /// A read-only view of a registry's files.
@@ -65,12 +100,14 @@ impl Worktree {
     fn classify(&self, path: &Path, is_link: bool, metadata: &fs::Metadata) -> ListedKind {
         if !is_link {
             return ListedKind::File {
-                size: metadata.len(),
+                size: Some(metadata.len()),
             };
         }
         match fs::canonicalize(path) {
             Ok(target) if target.starts_with(&self.root) => match fs::metadata(&target) {
-                Ok(meta) if meta.is_file() => ListedKind::File { size: meta.len() },
+                Ok(meta) if meta.is_file() => ListedKind::File {
+                    size: Some(meta.len()),
+                },
                 _ => ListedKind::UnfollowedLink,
             },
             _ => ListedKind::UnfollowedLink,
@@ -120,6 +157,7 @@ impl Snapshot for Worktree {
                 out.push(Listed {
                     path: relative.to_string_lossy().replace('\\', "/"),
                     kind: ListedKind::BadName,
+                    id: None,
                 });
                 continue;
             };
@@ -130,7 +168,11 @@ impl Snapshot for Worktree {
                     .unwrap_or_else(|| io::Error::other("metadata")),
             })?;
             let kind = self.classify(entry.path(), file_type.is_symlink(), &metadata);
-            out.push(Listed { path, kind });
+            out.push(Listed {
+                path,
+                kind,
+                id: None,
+            });
         }
         out.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(out)
@@ -209,7 +251,7 @@ mod tests {
                     "registry/out.toml"
                 ]
             );
-            assert_eq!(listed[2].kind, ListedKind::File { size: 5 });
+            assert_eq!(listed[2].kind, ListedKind::File { size: Some(5) });
             assert_eq!(listed[3].kind, ListedKind::UnfollowedLink);
             assert_eq!(snapshot.read("registry/out.toml")?, None);
         }

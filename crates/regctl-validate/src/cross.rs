@@ -257,23 +257,33 @@ fn cycles(
                 .iter()
                 .find(|edge| edge.to == first_hop)
                 .map(|edge| edge.span);
-            out.push(
-                diagnostic_at(
-                    config,
-                    &entries[start],
-                    Code::Cycle,
-                    format!("`{graph}` cycle: {}", spelled.join(" → ")),
-                )
-                .at_opt(span)
-                .with_label(format!(
-                    "part of a cycle of {} entr{}",
-                    path.len(),
-                    if path.len() == 1 { "y" } else { "ies" }
-                ))
-                .with_help(format!(
-                    "the `{graph}` graph must be acyclic; remove one of these references"
-                )),
-            );
+            // Every hop of the cycle, so readers (and change filtering) see all its members.
+            let mut diagnostic = diagnostic_at(
+                config,
+                &entries[start],
+                Code::Cycle,
+                format!("`{graph}` cycle: {}", spelled.join(" → ")),
+            )
+            .at_opt(span)
+            .with_label(format!(
+                "part of a cycle of {} entr{}",
+                path.len(),
+                if path.len() == 1 { "y" } else { "ies" }
+            ))
+            .with_help(format!(
+                "the `{graph}` graph must be acyclic; remove one of these references"
+            ));
+            for (hop, &from) in path.iter().enumerate().skip(1) {
+                let to = path.get(hop + 1).copied().unwrap_or(start);
+                if let Some(edge) = edges[from].iter().find(|edge| edge.to == to) {
+                    diagnostic = diagnostic.with_related(
+                        entries[from].path.clone(),
+                        edge.span,
+                        format!("`{}` → `{}`", name(from), name(to)),
+                    );
+                }
+            }
+            out.push(diagnostic);
         }
     }
 }

@@ -8,6 +8,7 @@ use regctl_core::config::{Config, Kind};
 use regctl_core::discover::DescriptorFile;
 use regctl_core::document::{Document, ParseErrorKind};
 use regctl_core::pointer::{Match, Pattern, Segment, format_path};
+use regctl_core::snapshot::ContentId;
 use regctl_core::version::{Version, parse_req};
 use regctl_core::{Code, Diagnostic, Error, Snapshot, Span};
 use serde_json::Value;
@@ -36,6 +37,8 @@ pub struct EntrySummary {
     pub unique: Vec<UniqueValue>,
     /// Codes the descriptor suppresses for itself.
     pub allow: Vec<Code>,
+    /// The git blob id of the file, when known or asked for.
+    pub content: Option<ContentId>,
 }
 
 /// One released version of an entry.
@@ -84,10 +87,13 @@ pub(crate) struct FileOutcome {
 }
 
 /// Runs the per-file rules on one descriptor.
+///
+/// With `identify`, the content id is computed from the bytes when the snapshot does not know it.
 pub(crate) fn check(
     config: &Config,
     snapshot: &dyn Snapshot,
     file: &DescriptorFile,
+    identify: bool,
 ) -> Result<FileOutcome, Error> {
     let kind = &config.kinds[file.kind];
     let mut checker = Checker {
@@ -106,6 +112,7 @@ pub(crate) fn check(
         refs: Vec::new(),
         unique: Vec::new(),
         allow: Vec::new(),
+        content: file.id,
     };
     let max_bytes = config.limits.max_file_bytes;
     let too_large = |size: u64| {
@@ -117,14 +124,17 @@ pub(crate) fn check(
             "raise `[limits] max_file_bytes` in regctl.toml if descriptors this large are intended",
         )
     };
-    if file.size > max_bytes {
-        checker.push(too_large(file.size));
+    if let Some(size) = file.size.filter(|&size| size > max_bytes) {
+        checker.push(too_large(size));
         return Ok(checker.finish(entry, None));
     }
     let Some(bytes) = snapshot.read(&file.path)? else {
         // The file disappeared between listing and reading; there is nothing to check.
         return Ok(checker.finish(entry, None));
     };
+    if identify && entry.content.is_none() {
+        entry.content = Some(ContentId::of_bytes(&bytes));
+    }
     if bytes.len() as u64 > max_bytes {
         checker.push(too_large(bytes.len() as u64));
         return Ok(checker.finish(entry, None));

@@ -6,16 +6,20 @@
 //! the summaries alone, so memory stays proportional to the summaries, not to the documents.
 //! Finally levels and suppressions are applied and positions computed ([`report`]).
 
+pub mod change;
 pub mod cross;
 pub mod file;
 pub mod report;
 mod schema_errors;
 
+use std::sync::Arc;
+
 use rayon::prelude::*;
 use regctl_core::config::Config;
 use regctl_core::discover::discover;
-use regctl_core::{Error, Snapshot};
+use regctl_core::{Diagnostic, Error, Snapshot};
 
+pub use change::{Acknowledgement, Base, acknowledgements};
 pub use file::EntrySummary;
 pub use report::Report;
 
@@ -23,23 +27,70 @@ pub use report::Report;
 ///
 /// Findings about the data are in the report; `Err` means the registry could not be read.
 pub fn validate(config: &Config, snapshot: &dyn Snapshot) -> Result<Report, Error> {
+    validate_with(config, snapshot, None)
+}
+
+/// Validates `head`; with a `base`, judges the change from base to head: change rules run, and
+/// only diagnostics about changed entries and their neighbours are reported (unless
+/// [`Base::report_all`]).
+pub fn validate_with(
+    config: &Config,
+    head: &dyn Snapshot,
+    base: Option<&Base<'_>>,
+) -> Result<Report, Error> {
+    let run = run(config, head, base.is_some())?;
+    let (diagnostics, acknowledgements) = match base {
+        None => (run.diagnostics(), &[][..]),
+        Some(base) => (
+            change::judge(config, head, base, &run)?,
+            base.acknowledgements.as_slice(),
+        ),
+    };
+    report::finish(config, head, &run, diagnostics, acknowledgements)
+}
+
+/// Everything the per-file and cross-file rules found in one snapshot.
+pub(crate) struct Run {
+    pub(crate) n_files: usize,
+    pub(crate) entries: Vec<EntrySummary>,
+    /// Findings about files no kind reads.
+    pub(crate) discovery: Vec<Diagnostic>,
+    pub(crate) per_file: Vec<Diagnostic>,
+    pub(crate) cross: Vec<Diagnostic>,
+    pub(crate) sources: Vec<(String, Arc<str>)>,
+}
+
+impl Run {
+    fn diagnostics(&self) -> Vec<Diagnostic> {
+        let mut all = self.discovery.clone();
+        all.extend(self.per_file.iter().cloned());
+        all.extend(self.cross.iter().cloned());
+        all
+    }
+}
+
+fn run(config: &Config, snapshot: &dyn Snapshot, identify: bool) -> Result<Run, Error> {
     let discovered = discover(config, snapshot)?;
     let outcomes = discovered
         .descriptors
         .par_iter()
-        .map(|descriptor| file::check(config, snapshot, descriptor))
+        .map(|descriptor| file::check(config, snapshot, descriptor, identify))
         .collect::<Result<Vec<_>, Error>>()?;
-    let n_files = outcomes.len();
-    let mut diagnostics = discovered.diagnostics;
-    let mut entries = Vec::with_capacity(outcomes.len());
-    let mut sources = Vec::new();
+    let mut run = Run {
+        n_files: outcomes.len(),
+        entries: Vec::with_capacity(outcomes.len()),
+        discovery: discovered.diagnostics,
+        per_file: Vec::new(),
+        cross: Vec::new(),
+        sources: Vec::new(),
+    };
     for outcome in outcomes {
-        diagnostics.extend(outcome.diagnostics);
+        run.per_file.extend(outcome.diagnostics);
         if let Some(text) = outcome.text {
-            sources.push((outcome.path, text));
+            run.sources.push((outcome.path, text));
         }
-        entries.push(outcome.entry);
+        run.entries.push(outcome.entry);
     }
-    diagnostics.extend(cross::check(config, &entries));
-    report::finish(config, snapshot, n_files, &entries, diagnostics, sources)
+    run.cross = cross::check(config, &run.entries);
+    Ok(run)
 }

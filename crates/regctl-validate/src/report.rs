@@ -7,7 +7,8 @@ use regctl_core::config::Config;
 use regctl_core::span::position;
 use regctl_core::{Code, Diagnostic, Error, Severity, Snapshot};
 
-use crate::file::EntrySummary;
+use crate::Run;
+use crate::change::Acknowledgement;
 
 /// The outcome of validating a registry.
 #[derive(Debug, Default)]
@@ -20,8 +21,17 @@ pub struct Report {
     pub n_entries: usize,
     /// Diagnostics silenced by a descriptor's own `regctl` table.
     pub n_suppressed: usize,
+    /// Commit trailers that acknowledged diagnostics, with how many each silenced.
+    pub honoured: Vec<Honoured>,
     /// The text of every file a diagnostic points into, for rendering.
     pub sources: HashMap<String, Arc<str>>,
+}
+
+/// An acknowledgement that silenced diagnostics.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Honoured {
+    pub acknowledgement: Acknowledgement,
+    pub count: usize,
 }
 
 impl Report {
@@ -57,22 +67,35 @@ impl Report {
 pub(crate) fn finish(
     config: &Config,
     snapshot: &dyn Snapshot,
-    n_files: usize,
-    entries: &[EntrySummary],
+    run: &Run,
     diagnostics: Vec<Diagnostic>,
-    sources: Vec<(String, Arc<str>)>,
+    acknowledgements: &[Acknowledgement],
 ) -> Result<Report, Error> {
+    let entries = &run.entries;
     let allowed: HashMap<&str, &[Code]> = entries
         .iter()
         .filter(|entry| !entry.allow.is_empty())
         .map(|entry| (entry.path.as_str(), entry.allow.as_slice()))
         .collect();
     let mut n_suppressed = 0;
+    let mut honoured: Vec<Honoured> = Vec::new();
     let mut kept = Vec::with_capacity(diagnostics.len());
     for mut diagnostic in diagnostics {
         let Some(severity) = Severity::from_level(config.level(diagnostic.code)) else {
             continue;
         };
+        if let Some(ack) = acknowledgements.iter().find(|ack| {
+            ack.code == diagnostic.code && diagnostic.entry.as_deref() == Some(ack.entry.as_str())
+        }) {
+            match honoured.iter_mut().find(|h| &h.acknowledgement == ack) {
+                Some(h) => h.count += 1,
+                None => honoured.push(Honoured {
+                    acknowledgement: ack.clone(),
+                    count: 1,
+                }),
+            }
+            continue;
+        }
         let suppressed = diagnostic
             .file
             .as_deref()
@@ -86,16 +109,17 @@ pub(crate) fn finish(
         kept.push(diagnostic);
     }
 
-    let mut sources: HashMap<String, Arc<str>> = sources.into_iter().collect();
+    let mut sources: HashMap<String, Arc<str>> = run.sources.iter().cloned().collect();
     for diagnostic in &mut kept {
         fill_position(diagnostic, snapshot, &mut sources)?;
     }
     kept.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     Ok(Report {
         diagnostics: kept,
-        n_files,
+        n_files: run.n_files,
         n_entries: entries.iter().filter(|entry| !entry.broken).count(),
         n_suppressed,
+        honoured,
         sources,
     })
 }

@@ -1,0 +1,363 @@
+//! Git access through `gix`: resolve revisions, read trees and the index as [`Snapshot`]s, find
+//! merge bases and read commit trailers. No shelling out to `git`; git types stay in this module.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+
+use gix::bstr::ByteSlice;
+
+use crate::error::Error;
+use crate::snapshot::{ContentId, Listed, ListedKind, Snapshot, is_hidden};
+
+/// A git repository that contains a registry.
+pub struct GitRepo {
+    repo: gix::ThreadSafeRepository,
+    /// The registry root relative to the work tree, `/`-separated; empty when they coincide.
+    prefix: String,
+}
+
+/// A commit, by id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct CommitId(gix::ObjectId);
+
+impl CommitId {
+    /// The all-zero id, for tests that need a commit id without a repository.
+    pub fn null_for_tests() -> CommitId {
+        CommitId(gix::ObjectId::null(gix::hash::Kind::Sha1))
+    }
+
+    /// The first 12 hex digits, for messages.
+    pub fn short(&self) -> String {
+        self.0.to_hex_with_len(12).to_string()
+    }
+}
+
+impl fmt::Display for CommitId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// A `Key: value` trailer of a commit message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Trailer {
+    pub commit: CommitId,
+    pub token: String,
+    pub value: String,
+}
+
+fn git_error(action: impl Into<String>, source: gix::Error) -> Error {
+    Error::Git {
+        action: action.into(),
+        source: Box::new(source),
+    }
+}
+
+impl GitRepo {
+    /// The repository containing the registry at `root`, honouring `GIT_DIR` and
+    /// `GIT_INDEX_FILE` as git hooks set them.
+    pub fn discover(root: &Path) -> Result<GitRepo, Error> {
+        let repo = gix::ThreadSafeRepository::discover_with_environment_overrides(root).map_err(
+            |err| {
+                git_error(
+                    format!("find a git repository at `{}`", root.display()),
+                    err,
+                )
+            },
+        )?;
+        let workdir = repo
+            .work_dir()
+            .ok_or_else(|| Error::NotGit {
+                path: root.display().to_string(),
+                reason: "the repository is bare".to_owned(),
+            })?
+            .to_path_buf();
+        let canonical = |path: &Path| {
+            std::fs::canonicalize(path).map_err(|source| Error::Io {
+                path: path.display().to_string(),
+                source,
+            })
+        };
+        let (root, workdir) = (canonical(root)?, canonical(&workdir)?);
+        let relative = root.strip_prefix(&workdir).map_err(|_| Error::NotGit {
+            path: root.display().to_string(),
+            reason: format!("it is outside the work tree `{}`", workdir.display()),
+        })?;
+        let parts: Vec<String> = relative
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        Ok(GitRepo {
+            repo,
+            prefix: parts.join("/"),
+        })
+    }
+
+    fn local(&self) -> gix::Repository {
+        self.repo.to_thread_local()
+    }
+
+    /// Resolves a revision (`HEAD~3`, a tag, `origin/main`) to a commit.
+    pub fn resolve(&self, spec: &str) -> Result<CommitId, Error> {
+        let repo = self.local();
+        let id = repo
+            .rev_parse_single(spec)
+            .map_err(|err| self.missing_revision(spec, err))?;
+        let commit = id
+            .object()
+            .and_then(|object| object.peel_to_commit())
+            .map_err(|err| self.missing_revision(spec, err))?;
+        Ok(CommitId(commit.id))
+    }
+
+    /// The commit `HEAD` points at, or `None` in a repository without commits.
+    pub fn head(&self) -> Result<Option<CommitId>, Error> {
+        let repo = self.local();
+        let head = repo.head_id();
+        match head {
+            Ok(id) => Ok(Some(CommitId(id.detach()))),
+            Err(_) if repo.head().map(|h| h.is_unborn()).unwrap_or(false) => Ok(None),
+            Err(err) => Err(git_error("resolve HEAD", err)),
+        }
+    }
+
+    /// The best common ancestor of `a` and `b`, as `git merge-base` finds it.
+    pub fn merge_base(&self, a: CommitId, b: CommitId, a_spec: &str) -> Result<CommitId, Error> {
+        let repo = self.local();
+        match repo.merge_base(a.0, b.0) {
+            Ok(Some(base)) => Ok(CommitId(base.detach())),
+            Ok(None) => Err(Error::MissingBase {
+                spec: a_spec.to_owned(),
+                reason: "it has no common ancestor with the head".to_owned(),
+                shallow: self.is_shallow(),
+            }),
+            Err(err) => Err(self.missing_revision(a_spec, err)),
+        }
+    }
+
+    /// Whether the repository is a shallow clone (history cut off).
+    pub fn is_shallow(&self) -> bool {
+        self.local().is_shallow().unwrap_or(false)
+    }
+
+    fn missing_revision(&self, spec: &str, err: gix::Error) -> Error {
+        Error::MissingBase {
+            spec: spec.to_owned(),
+            reason: err.to_string(),
+            shallow: self.is_shallow(),
+        }
+    }
+
+    /// The registry as it is in `commit`'s tree.
+    pub fn commit_snapshot(&self, commit: CommitId, label: &str) -> Result<GitFiles, Error> {
+        let repo = self.local();
+        let tree = repo
+            .find_commit(commit.0)
+            .and_then(|commit| commit.tree())
+            .map_err(|err| git_error(format!("read the tree of {label}"), err))?;
+        let records = tree
+            .traverse()
+            .breadthfirst
+            .files()
+            .map_err(|err| git_error(format!("list the files of {label}"), err))?;
+        let mut files = BTreeMap::new();
+        for record in records {
+            let mode = record.mode;
+            if !mode.is_blob_or_symlink() {
+                continue;
+            }
+            if let Some(path) = self.relative(record.filepath.as_bstr()) {
+                files.insert(
+                    path,
+                    GitFile {
+                        id: record.oid,
+                        link: mode.is_link(),
+                    },
+                );
+            }
+        }
+        Ok(GitFiles {
+            repo: self.repo.clone(),
+            files,
+            label: label.to_owned(),
+        })
+    }
+
+    /// The registry as staged in the git index: what the next commit will contain.
+    pub fn index_snapshot(&self) -> Result<GitFiles, Error> {
+        let repo = self.local();
+        let index = repo
+            .index_or_empty()
+            .map_err(|err| git_error("read the git index", err))?;
+        let mut files = BTreeMap::new();
+        for entry in index.entries() {
+            let path = entry.path(&index);
+            if entry.stage_raw() != 0 {
+                return Err(Error::NotGit {
+                    path: path.to_string(),
+                    reason: "the index has unresolved merge conflicts".to_owned(),
+                });
+            }
+            let link = entry.mode == gix::index::entry::Mode::SYMLINK;
+            let file = entry.mode == gix::index::entry::Mode::FILE
+                || entry.mode == gix::index::entry::Mode::FILE_EXECUTABLE;
+            if !(link || file) {
+                continue;
+            }
+            if let Some(path) = self.relative(path) {
+                files.insert(path, GitFile { id: entry.id, link });
+            }
+        }
+        Ok(GitFiles {
+            repo: self.repo.clone(),
+            files,
+            label: "the git index".to_owned(),
+        })
+    }
+
+    /// The trailers of every commit reachable from `head` but not from `base`.
+    pub fn trailers(&self, base: CommitId, head: CommitId) -> Result<Vec<Trailer>, Error> {
+        let repo = self.local();
+        let walk = repo
+            .rev_walk([head.0])
+            .with_hidden([base.0])
+            .all()
+            .map_err(|err| git_error("walk the commits between base and head", err))?;
+        let mut out = Vec::new();
+        for info in walk {
+            let info = info
+                .map_err(|err| git_error("walk the commits between base and head", err.into()))?;
+            let commit = info
+                .object()
+                .map_err(|err| git_error("read a commit", err))?;
+            let message = commit
+                .message()
+                .map_err(|err| git_error("read a commit message", err))?;
+            let Some(body) = message.body() else {
+                continue;
+            };
+            for trailer in body.trailers() {
+                out.push(Trailer {
+                    commit: CommitId(commit.id),
+                    token: trailer.token.to_string(),
+                    value: trailer.value.to_string(),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// A path of the repository relative to the registry root, if it is inside it.
+    fn relative(&self, path: &gix::bstr::BStr) -> Option<String> {
+        let path = path.to_str().ok()?;
+        if self.prefix.is_empty() {
+            return Some(path.to_owned());
+        }
+        path.strip_prefix(&self.prefix)?
+            .strip_prefix('/')
+            .map(str::to_owned)
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+struct GitFile {
+    id: gix::ObjectId,
+    link: bool,
+}
+
+/// The files of a registry in a commit or in the git index.
+pub struct GitFiles {
+    repo: gix::ThreadSafeRepository,
+    files: BTreeMap<String, GitFile>,
+    label: String,
+}
+
+impl GitFiles {
+    /// Where a symlink stored in git points, if that is a file of this snapshot.
+    fn link_target(&self, path: &str, file: &GitFile) -> Option<&GitFile> {
+        let target = self.blob(file.id).ok()?;
+        let target = std::str::from_utf8(&target).ok()?;
+        let base = path.rsplit_once('/').map_or("", |(dir, _)| dir);
+        let joined = if target.starts_with('/') {
+            return None;
+        } else if base.is_empty() {
+            target.to_owned()
+        } else {
+            format!("{base}/{target}")
+        };
+        let mut parts: Vec<&str> = Vec::new();
+        for part in joined.split('/') {
+            match part {
+                "" | "." => {}
+                ".." => {
+                    parts.pop()?;
+                }
+                part => parts.push(part),
+            }
+        }
+        self.files
+            .get(&parts.join("/"))
+            .filter(|target| !target.link)
+    }
+
+    fn blob(&self, id: gix::ObjectId) -> Result<Vec<u8>, gix::Error> {
+        let repo = self.repo.to_thread_local();
+        let blob = repo.find_blob(id)?;
+        Ok(blob.data.clone())
+    }
+}
+
+impl Snapshot for GitFiles {
+    fn describe(&self) -> String {
+        self.label.clone()
+    }
+
+    fn list(&self, dir: &str) -> Result<Vec<Listed>, Error> {
+        let start = if dir.is_empty() {
+            String::new()
+        } else {
+            format!("{dir}/")
+        };
+        Ok(self
+            .files
+            .range(start.clone()..)
+            .take_while(|(path, _)| path.starts_with(&start))
+            .filter(|(path, _)| !is_hidden(&path[start.len()..]))
+            .map(|(path, file)| {
+                let kind = if file.link && self.link_target(path, file).is_none() {
+                    ListedKind::UnfollowedLink
+                } else {
+                    ListedKind::File { size: None }
+                };
+                let id = self
+                    .link_target(path, file)
+                    .filter(|_| file.link)
+                    .unwrap_or(file)
+                    .id;
+                Listed {
+                    path: path.clone(),
+                    kind,
+                    id: Some(ContentId::from_git(id)),
+                }
+            })
+            .collect())
+    }
+
+    fn read(&self, path: &str) -> Result<Option<Vec<u8>>, Error> {
+        let Some(file) = self.files.get(path) else {
+            return Ok(None);
+        };
+        let file = if file.link {
+            match self.link_target(path, file) {
+                Some(target) => target,
+                None => return Ok(None),
+            }
+        } else {
+            file
+        };
+        self.blob(file.id)
+            .map(Some)
+            .map_err(|err| git_error(format!("read `{path}` from {}", self.label), err))
+    }
+}
