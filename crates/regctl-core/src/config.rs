@@ -82,6 +82,9 @@ pub struct Ownership {
     /// Index of the team kind in [`Config::kinds`].
     pub team_kind: usize,
     pub members: Pattern,
+    /// How `regctl codeowners` names a team, e.g. `@acme/{team}`; without it, the team's
+    /// members are listed as `@handle`.
+    pub codeowners: Option<String>,
 }
 
 /// A field whose change is breaking for consumers unless the major version is bumped.
@@ -223,6 +226,7 @@ struct RawConfig {
 struct RawOwnership {
     team_kind: Spanned<String>,
     members: Spanned<String>,
+    codeowners: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -408,9 +412,22 @@ fn compile(
             );
         }
         let members = pattern(&raw.members, sink);
+        if let Some(template) = &raw.codeowners
+            && !template.get_ref().contains("{team}")
+        {
+            sink.push(
+                "`codeowners` must contain `{team}`",
+                span_of(template),
+                Some(
+                    "for example `@acme/{team}`, which names a GitHub team per registry team"
+                        .to_owned(),
+                ),
+            );
+        }
         Some(Ownership {
             team_kind: team_kind?,
             members: members?,
+            codeowners: raw.codeowners.as_ref().map(|t| t.get_ref().clone()),
         })
     });
 

@@ -40,6 +40,15 @@ pub enum Error {
         source: Box<gix::Error>,
     },
 
+    #[error("`regctl.toml` has no `[ownership]` table, so entries have no owners")]
+    #[diagnostic(
+        code(regctl::no_ownership),
+        help(
+            "declare which kind holds teams: `[ownership]` with `team_kind` and `members` (see docs/config.md)"
+        )
+    )]
+    NoOwnership,
+
     #[error("cannot use git at `{path}`: {reason}")]
     #[diagnostic(code(regctl::not_git))]
     NotGit { path: String, reason: String },

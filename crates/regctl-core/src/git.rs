@@ -94,6 +94,11 @@ impl GitRepo {
         })
     }
 
+    /// The registry root relative to the work tree, `/`-separated; empty when they coincide.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
     fn local(&self) -> gix::Repository {
         self.repo.to_thread_local()
     }
@@ -227,7 +232,7 @@ impl GitRepo {
         let mut out = Vec::new();
         for info in walk {
             let info = info
-                .map_err(|err| git_error("walk the commits between base and head", err.into()))?;
+                .map_err(|err| git_error("walk the commits between base and head", err))?;
             let commit = info
                 .object()
                 .map_err(|err| git_error("read a commit", err))?;

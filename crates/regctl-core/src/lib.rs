@@ -9,6 +9,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod document;
 pub mod error;
+pub mod fsutil;
 pub mod git;
 pub mod pointer;
 pub mod schema;

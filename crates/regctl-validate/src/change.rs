@@ -61,13 +61,20 @@ pub fn acknowledgements(trailers: &[Trailer]) -> Vec<Acknowledgement> {
         .collect()
 }
 
+/// What judging a change found.
+pub(crate) struct Judged {
+    pub(crate) diagnostics: Vec<Diagnostic>,
+    /// Entries added or modified.
+    pub(crate) n_changed: usize,
+}
+
 /// Runs the change rules and filters the head's diagnostics down to what the change touches.
 pub(crate) fn judge(
     config: &Config,
     head: &dyn Snapshot,
     base: &Base<'_>,
     run: &Run,
-) -> Result<Vec<Diagnostic>, Error> {
+) -> Result<Judged, Error> {
     let base_found = discover(config, base.snapshot)?;
     let base_files: HashMap<&str, &DescriptorFile> = base_found
         .descriptors
@@ -123,9 +130,13 @@ pub(crate) fn judge(
         }
     }
 
+    let n_changed = added.len() + modified.len();
     if base.report_all {
         out.extend(run.diagnostics());
-        return Ok(out);
+        return Ok(Judged {
+            diagnostics: out,
+            n_changed,
+        });
     }
     let changed: HashSet<&str> = added
         .iter()
@@ -161,7 +172,10 @@ pub(crate) fn judge(
             })
             .cloned(),
     );
-    Ok(out)
+    Ok(Judged {
+        diagnostics: out,
+        n_changed,
+    })
 }
 
 /// The changed entries, and every entry that references one of them (or a removed entry) or
@@ -349,8 +363,15 @@ impl<'a> Judge<'a> {
         let head_current = head_releases.iter().find(|r| r.current);
         let base_current = base_releases.iter().find(|r| r.current);
 
+        // A lowered current version is reported once, as `version-decreased`, not also as the
+        // removal of the release it replaced.
+        let lowered = matches!((base_current, head_current), (Some(old), Some(new)) if new.version < old.version);
         for old in &base_releases {
             let Some(new) = head_releases.iter().find(|r| r.version == old.version) else {
+                // Without a history, a new release necessarily replaces the old one.
+                if (lowered || kind.history.is_none()) && old.current {
+                    continue;
+                }
                 let span = match (&kind.history, head_current) {
                     (Some(history), _) if history.get(&head_doc.value).is_some() => {
                         head_doc.locate(&plain(history)).span()
@@ -691,21 +712,20 @@ impl<'a> Judge<'a> {
             Some(entry) => owner_of(self.head, &entry.path)?,
             None => None,
         };
-        let mut teams: Vec<(String, Option<Span>)> = Vec::new();
-        if let Some((team, span)) = &after {
-            teams.push((team.clone(), Some(*span)));
-        }
-        if let Some((team, _)) = &before
-            && teams.iter().all(|(t, _)| t != team)
-        {
-            teams.push((team.clone(), None));
+        // Point at the owner field of the head; a deleted entry has none.
+        let owner_span = after.as_ref().map(|(_, span)| *span);
+        let mut teams: Vec<String> = Vec::new();
+        for (team, _) in after.iter().chain(before.iter()) {
+            if !teams.contains(team) {
+                teams.push(team.clone());
+            }
         }
         let key = self.entry_key(kind_index, id);
         let path = head_entry.map_or_else(
             || base_file.map(|f| f.path.clone()).unwrap_or_default(),
             |e| e.path.clone(),
         );
-        for (team, span) in teams {
+        for team in teams {
             let members = self.members(ownership, &team)?;
             if members
                 .iter()
@@ -730,7 +750,7 @@ impl<'a> Judge<'a> {
             out.push(
                 Diagnostic::new(Code::NotOwner, format!("{known}, which owns `{key}`"))
                     .in_file(path.clone())
-                    .at_opt(span.filter(|s| !s.is_empty()))
+                    .at_opt(owner_span.filter(|s| !s.is_empty()))
                     .for_entry(Some(&key))
                     .with_help(format!(
                         "ask a member of `{team}` to make or approve this change"

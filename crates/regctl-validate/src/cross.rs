@@ -125,7 +125,7 @@ fn references(
             let Some(req) = &reference.req else {
                 continue;
             };
-            if target.broken {
+            if target.broken || target.versions.is_empty() {
                 continue; // its own diagnostics say why; don't pile on
             }
             let matches = target

@@ -39,6 +39,8 @@ pub struct EntrySummary {
     pub allow: Vec<Code>,
     /// The git blob id of the file, when known or asked for.
     pub content: Option<ContentId>,
+    /// The owning team's id, from the kind's `owner` field.
+    pub owner: Option<String>,
 }
 
 /// One released version of an entry.
@@ -113,6 +115,7 @@ pub(crate) fn check(
         unique: Vec::new(),
         allow: Vec::new(),
         content: file.id,
+        owner: None,
     };
     let max_bytes = config.limits.max_file_bytes;
     let too_large = |size: u64| {
@@ -197,6 +200,12 @@ pub(crate) fn check(
     checker.check_ranges(&doc);
     entry.refs = checker.references(&doc);
     entry.unique = checker.unique_values(&doc);
+    entry.owner = kind
+        .owner
+        .as_ref()
+        .and_then(|pointer| pointer.get(&doc.value))
+        .and_then(Value::as_str)
+        .map(str::to_owned);
     Ok(checker.finish(entry, Some(text)))
 }
 
@@ -235,9 +244,9 @@ struct Checker<'a> {
 
 impl Checker<'_> {
     fn push(&mut self, diagnostic: Diagnostic) {
-        // A schema `format: semver` error and the version rule would say the same thing about
-        // the same bytes; the first one found is enough.
-        if diagnostic.code == Code::Semver
+        // A schema error (`format: semver`, a required id) and these rules would say the same
+        // thing about the same bytes; the first one found is enough.
+        if matches!(diagnostic.code, Code::Semver | Code::IdMismatch)
             && diagnostic.span.is_some()
             && self.diagnostics.iter().any(|d| d.span == diagnostic.span)
         {

@@ -9,6 +9,7 @@
 pub mod change;
 pub mod cross;
 pub mod file;
+pub mod owners;
 pub mod report;
 mod schema_errors;
 
@@ -39,14 +40,18 @@ pub fn validate_with(
     base: Option<&Base<'_>>,
 ) -> Result<Report, Error> {
     let run = run(config, head, base.is_some())?;
-    let (diagnostics, acknowledgements) = match base {
-        None => (run.diagnostics(), &[][..]),
-        Some(base) => (
-            change::judge(config, head, base, &run)?,
-            base.acknowledgements.as_slice(),
-        ),
+    let (diagnostics, acknowledgements, n_changed) = match base {
+        None => (run.diagnostics(), &[][..], None),
+        Some(base) => {
+            let judged = change::judge(config, head, base, &run)?;
+            (
+                judged.diagnostics,
+                base.acknowledgements.as_slice(),
+                Some(judged.n_changed),
+            )
+        }
     };
-    report::finish(config, head, &run, diagnostics, acknowledgements)
+    report::finish(config, head, &run, diagnostics, acknowledgements, n_changed)
 }
 
 /// Everything the per-file and cross-file rules found in one snapshot.

@@ -21,6 +21,8 @@ pub struct Report {
     pub n_entries: usize,
     /// Diagnostics silenced by a descriptor's own `regctl` table.
     pub n_suppressed: usize,
+    /// Entries added or modified since the base, when a change was judged.
+    pub n_changed: Option<usize>,
     /// Commit trailers that acknowledged diagnostics, with how many each silenced.
     pub honoured: Vec<Honoured>,
     /// The text of every file a diagnostic points into, for rendering.
@@ -70,6 +72,7 @@ pub(crate) fn finish(
     run: &Run,
     diagnostics: Vec<Diagnostic>,
     acknowledgements: &[Acknowledgement],
+    n_changed: Option<usize>,
 ) -> Result<Report, Error> {
     let entries = &run.entries;
     let allowed: HashMap<&str, &[Code]> = entries
@@ -119,6 +122,7 @@ pub(crate) fn finish(
         n_files: run.n_files,
         n_entries: entries.iter().filter(|entry| !entry.broken).count(),
         n_suppressed,
+        n_changed,
         honoured,
         sources,
     })
@@ -156,4 +160,14 @@ fn source(
     let text: Arc<str> = String::from_utf8_lossy(&bytes).into();
     sources.insert(file.to_owned(), text.clone());
     Ok(Some(text))
+}
+
+/// The path of a registry file relative to the repository root, given the registry's
+/// directory in the repository.
+pub fn repo_path(prefix: &str, file: &str) -> String {
+    if prefix.is_empty() {
+        file.to_owned()
+    } else {
+        format!("{prefix}/{file}")
+    }
 }

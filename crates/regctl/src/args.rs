@@ -37,6 +37,10 @@ pub enum Command {
     /// could not be checked (bad regctl.toml, unreadable files), 64 on a usage error.
     Validate(ValidateArgs),
 
+    /// Write the registry's owners into `.github/CODEOWNERS`, so the git host enforces review
+    /// by the owning team. `--check` fails (exit 2) when the file is stale.
+    Codeowners(CodeownersArgs),
+
     /// Explain a rule: what it checks, why, and an example that fails and one that passes.
     Explain(ExplainArgs),
 
@@ -54,12 +58,70 @@ pub struct ValidateArgs {
     pub path: PathBuf,
 
     /// Output format.
-    #[arg(long, short, value_enum, default_value_t = OutputFormat::Human, env = "REGCTL_OUTPUT")]
-    pub output: OutputFormat,
+    #[arg(long, short, value_enum, default_value_t = ReportFormat::Human, env = "REGCTL_OUTPUT")]
+    pub output: ReportFormat,
 
     /// Show at most N diagnostics (the summary still counts all of them).
     #[arg(long, value_name = "N")]
     pub max_diagnostics: Option<usize>,
+
+    /// Validate the registry as it is at a git revision (`HEAD~3`, a tag, `origin/main`),
+    /// read from git without a checkout.
+    #[arg(long, value_name = "REV", conflicts_with_all = ["staged", "base", "head"])]
+    pub rev: Option<String>,
+
+    /// Validate what is staged in the git index (what the next commit will contain), judged
+    /// against `HEAD`. This is what the pre-commit hook runs.
+    #[arg(long, conflicts_with = "head")]
+    pub staged: bool,
+
+    /// Judge the change from REV to the head: change rules run, and only diagnostics about
+    /// changed entries and their neighbours are reported. The base is the merge base of REV
+    /// and the head, as in `git diff REV...HEAD`.
+    #[arg(long, value_name = "REV")]
+    pub base: Option<String>,
+
+    /// The head of the change, a revision (default: the working tree, or the index with
+    /// `--staged`).
+    #[arg(long, value_name = "REV", requires = "base")]
+    pub head: Option<String>,
+
+    /// With `--base` or `--staged`: also report diagnostics about entries the change did not touch.
+    #[arg(long)]
+    pub all: bool,
+
+    /// The author of the change, checked against owning teams (`not-owner`).
+    #[arg(long, value_name = "HANDLE", env = "GITHUB_ACTOR")]
+    pub actor: Option<String>,
+}
+
+/// Output formats of `regctl validate`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Readable reports with source snippets.
+    Human,
+    /// One JSON document with a `format_version` field.
+    Json,
+    /// GitHub Actions workflow commands (annotations on the pull request), plus a Markdown
+    /// summary appended to `$GITHUB_STEP_SUMMARY` when it is set.
+    Github,
+    /// SARIF 2.1.0, for code-scanning tools.
+    Sarif,
+}
+
+#[derive(Debug, Args)]
+pub struct CodeownersArgs {
+    /// The registry (any directory inside it).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+
+    /// Do not write; exit 2 and show the difference when the file is not up to date.
+    #[arg(long)]
+    pub check: bool,
+
+    /// The CODEOWNERS file (default: `.github/CODEOWNERS` at the repository root).
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -7,6 +7,7 @@ pub mod args;
 mod commands;
 mod printer;
 mod render;
+mod snapshots;
 
 use std::ffi::OsString;
 use std::io;
@@ -71,6 +72,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
 fn run(command: Command, printer: &mut Printer) -> io::Result<ExitStatus> {
     match command {
         Command::Validate(args) => commands::validate::validate(&args, printer),
+        Command::Codeowners(args) => commands::codeowners::codeowners(&args, printer),
         Command::Explain(args) => commands::explain::explain(&args, printer),
         Command::Rules(args) => commands::rules::rules(&args, printer),
     }

@@ -37,6 +37,11 @@ impl Printer {
         }
     }
 
+    /// Writes `text` to stdout as is.
+    pub(crate) fn out(&mut self, text: &str) -> io::Result<()> {
+        self.stdout.write_all(text.as_bytes())
+    }
+
     /// Writes `text` and a newline to stdout.
     pub(crate) fn outln(&mut self, text: &str) -> io::Result<()> {
         self.stdout.write_all(text.as_bytes())?;

@@ -1,5 +1,6 @@
 //! One module per subcommand, each exposing a function from its arguments to an exit status.
 
+pub(crate) mod codeowners;
 pub(crate) mod explain;
 pub(crate) mod rules;
 pub(crate) mod validate;

@@ -1,55 +1,43 @@
-//! `regctl validate`: check the whole registry and report.
+//! `regctl validate`: check the registry (or a change to it) and report.
 
 use std::io;
 use std::path::Path;
 
 use regctl_core::config::{Config, find_root};
-use regctl_core::{Diagnostic, Error, Severity, Worktree};
+use regctl_core::{Diagnostic, Error, Severity};
+use regctl_validate::{Base, Report, acknowledgements, validate_with};
 
 use crate::ExitStatus;
-use crate::args::{OutputFormat, ValidateArgs};
+use crate::args::{ReportFormat, ValidateArgs};
 use crate::printer::Printer;
 use crate::render::human::{self, Style, plural};
 use crate::render::json::ValidateOutput;
+use crate::render::{github, sarif};
+use crate::snapshots::{self, Target};
 
 pub(crate) fn validate(args: &ValidateArgs, printer: &mut Printer) -> io::Result<ExitStatus> {
     let style = Style {
         color: printer.color,
         width: printer.width,
     };
-    let fail = |printer: &mut Printer, err: &Error| -> io::Result<ExitStatus> {
-        printer.errln(human::failure(style, err).trim_end())?;
-        Ok(ExitStatus::Failure)
-    };
     if !args.path.exists() {
         printer.errln(&format!("error: `{}` does not exist", args.path.display()))?;
         return Ok(ExitStatus::Failure);
     }
-    let start = if args.path.is_file() {
-        args.path.parent().unwrap_or(Path::new("."))
-    } else {
-        args.path.as_path()
+    let (target, report) = match run(args) {
+        Ok(done) => done,
+        Err(err) => {
+            printer.errln(human::failure(style, &err).trim_end())?;
+            return Ok(ExitStatus::Failure);
+        }
     };
-    let root = match find_root(start) {
-        Ok(root) => root,
-        Err(err) => return fail(printer, &err),
-    };
-    let snapshot = match Worktree::new(&root) {
-        Ok(snapshot) => snapshot,
-        Err(err) => return fail(printer, &err),
-    };
-    let config = match Config::load(&snapshot) {
-        Ok(config) => config,
-        Err(err) => return fail(printer, &err),
-    };
-    let mut report = match regctl_validate::validate(&config, &snapshot) {
-        Ok(report) => report,
-        Err(err) => return fail(printer, &err),
-    };
+    let mut report = report;
     if args.path.is_file() {
         // Report on one file; the whole registry was still checked for cross-file rules.
+        let root = find_root(start_dir(&args.path)).unwrap_or_default();
         let only = std::fs::canonicalize(&args.path)?;
-        let relative = only.strip_prefix(snapshot.root()).unwrap_or(&only);
+        let root = std::fs::canonicalize(root)?;
+        let relative = only.strip_prefix(&root).unwrap_or(&only);
         let relative = relative.to_string_lossy().replace('\\', "/");
         report
             .diagnostics
@@ -58,17 +46,43 @@ pub(crate) fn validate(args: &ValidateArgs, printer: &mut Printer) -> io::Result
     if printer.quiet {
         report.diagnostics.retain(|d| d.severity == Severity::Error);
     }
-
     let shown: Vec<&Diagnostic> = report
         .diagnostics
         .iter()
         .take(args.max_diagnostics.unwrap_or(usize::MAX))
         .collect();
+    let against = target
+        .base
+        .as_ref()
+        .map(|(_, revision)| revision.name.as_str());
     match args.output {
-        OutputFormat::Json => printer.json(&ValidateOutput::new(&report, &shown))?,
-        OutputFormat::Human => {
+        ReportFormat::Json => printer.json(&ValidateOutput::new(&report, &shown, &target))?,
+        ReportFormat::Sarif => printer.json(&sarif::log(&shown, &target.repo_prefix))?,
+        ReportFormat::Github => {
+            printer.out(&github::annotations(&shown, &target.repo_prefix))?;
+            if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+                append(
+                    Path::new(&path),
+                    &github::summary(&report, &shown, &target.repo_prefix, against),
+                )?;
+            }
+            if !printer.quiet {
+                printer.errln(&human::summary(&report, against))?;
+            }
+        }
+        ReportFormat::Human => {
             for diagnostic in &shown {
                 printer.outln(&human::diagnostic(style, &report, diagnostic))?;
+            }
+            for honoured in &report.honoured {
+                let ack = &honoured.acknowledgement;
+                printer.outln(&format!(
+                    "note: honoured `Regctl-Allow: {} {}` from commit {} ({} silenced)",
+                    ack.code,
+                    ack.entry,
+                    ack.commit,
+                    plural(honoured.count, "diagnostic")
+                ))?;
             }
             let hidden = report.diagnostics.len() - shown.len();
             if hidden > 0 {
@@ -82,7 +96,7 @@ pub(crate) fn validate(args: &ValidateArgs, printer: &mut Printer) -> io::Result
                 ))?;
             }
             if !printer.quiet {
-                printer.outln(&human::summary(&report))?;
+                printer.outln(&human::summary(&report, against))?;
             }
         }
     }
@@ -95,23 +109,53 @@ pub(crate) fn validate(args: &ValidateArgs, printer: &mut Printer) -> io::Result
         .iter()
         .map(|code| code.as_str())
         .collect();
-    let files = {
-        let mut files: Vec<&str> = report
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .filter_map(|d| d.file.as_deref())
-            .collect();
-        files.dedup();
-        files.sort_unstable();
-        files.dedup();
-        files.len()
-    };
+    let mut files: Vec<&str> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .filter_map(|d| d.file.as_deref())
+        .collect();
+    files.sort_unstable();
+    files.dedup();
     printer.errln(&format!(
         "MetadataValidationError: {} in {} ({})",
         plural(errors, "error"),
-        plural(files, "file"),
+        plural(files.len(), "file"),
         codes.join(", ")
     ))?;
     Ok(ExitStatus::Invalid)
+}
+
+fn start_dir(path: &Path) -> &Path {
+    if path.is_file() {
+        path.parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+    } else {
+        path
+    }
+}
+
+/// Finds the registry, opens the snapshots the flags ask for, and validates.
+fn run(args: &ValidateArgs) -> Result<(Target, Report), Error> {
+    let root = find_root(start_dir(&args.path))?;
+    let target = snapshots::open(args, &root)?;
+    let config = Config::load(target.head.as_ref())?;
+    let base = target.base.as_ref().map(|(snapshot, _)| Base {
+        snapshot: snapshot.as_ref(),
+        acknowledgements: acknowledgements(&target.trailers),
+        actor: args.actor.clone().filter(|actor| !actor.is_empty()),
+        report_all: args.all,
+    });
+    let report = validate_with(&config, target.head.as_ref(), base.as_ref())?;
+    Ok((target, report))
+}
+
+fn append(path: &Path, text: &str) -> io::Result<()> {
+    use std::io::Write;
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    file.write_all(text.as_bytes())
 }

@@ -65,8 +65,8 @@ pub(crate) fn diagnostic(style: Style, report: &Report, diagnostic: &Diagnostic)
     out
 }
 
-/// The closing line of a validation run.
-pub(crate) fn summary(report: &Report) -> String {
+/// The closing line of a validation run; `against` names the base of a change.
+pub(crate) fn summary(report: &Report, against: Option<&str>) -> String {
     let mut problems = Vec::new();
     let (errors, warnings) = (report.errors(), report.warnings());
     if errors > 0 {
@@ -84,8 +84,14 @@ pub(crate) fn summary(report: &Report) -> String {
         0 => String::new(),
         n => format!(" ({n} suppressed)"),
     };
+    let change = match (against, report.n_changed) {
+        (Some(base), Some(changed)) => {
+            format!(", {} changed since {base}", plural(changed, "entry"))
+        }
+        _ => String::new(),
+    };
     format!(
-        "Checked {} ({}): {problems}{suppressed}",
+        "Checked {} ({}{change}): {problems}{suppressed}",
         plural(report.n_files, "file"),
         plural(report.n_entries, "entry"),
     )

@@ -7,19 +7,51 @@ use regctl_validate::Report;
 use serde::Serialize;
 
 use crate::render::FORMAT_VERSION;
+use crate::snapshots::{Revision, Target};
 
 /// `regctl validate --output json`.
 #[derive(Serialize)]
 pub(crate) struct ValidateOutput<'a> {
     format_version: u32,
+    /// The snapshot validated.
+    head: RevisionOut<'a>,
+    /// The base of the change, with `--base` or `--staged`.
+    base: Option<RevisionOut<'a>>,
     summary: Summary,
     diagnostics: Vec<DiagnosticOut<'a>>,
+    /// Commit trailers that silenced diagnostics.
+    acknowledged: Vec<AcknowledgedOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct RevisionOut<'a> {
+    rev: &'a str,
+    commit: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct AcknowledgedOut<'a> {
+    code: &'static str,
+    entry: &'a str,
+    commit: &'a str,
+    silenced: usize,
+}
+
+impl<'a> RevisionOut<'a> {
+    fn new(revision: &'a Revision) -> RevisionOut<'a> {
+        RevisionOut {
+            rev: &revision.name,
+            commit: revision.commit.as_deref(),
+        }
+    }
 }
 
 #[derive(Serialize)]
 struct Summary {
     files: usize,
     entries: usize,
+    /// Entries added or modified since the base, with `--base` or `--staged`.
+    changed: Option<usize>,
     errors: usize,
     warnings: usize,
     suppressed: usize,
@@ -49,12 +81,32 @@ struct RelatedOut<'a> {
 }
 
 impl<'a> ValidateOutput<'a> {
-    pub(crate) fn new(report: &'a Report, shown: &[&'a Diagnostic]) -> ValidateOutput<'a> {
+    pub(crate) fn new(
+        report: &'a Report,
+        shown: &[&'a Diagnostic],
+        target: &'a Target,
+    ) -> ValidateOutput<'a> {
         ValidateOutput {
             format_version: FORMAT_VERSION,
+            head: RevisionOut::new(&target.head_revision),
+            base: target
+                .base
+                .as_ref()
+                .map(|(_, revision)| RevisionOut::new(revision)),
+            acknowledged: report
+                .honoured
+                .iter()
+                .map(|h| AcknowledgedOut {
+                    code: h.acknowledgement.code.as_str(),
+                    entry: &h.acknowledgement.entry,
+                    commit: &h.acknowledgement.commit,
+                    silenced: h.count,
+                })
+                .collect(),
             summary: Summary {
                 files: report.n_files,
                 entries: report.n_entries,
+                changed: report.n_changed,
                 errors: report.errors(),
                 warnings: report.warnings(),
                 suppressed: report.n_suppressed,

@@ -56,6 +56,41 @@ impl TestContext {
     }
 }
 
+impl TestContext {
+    /// Runs `git` in the root with a fixed identity; panics when git fails.
+    pub(crate) fn git(&self, args: &[&str]) -> String {
+        let output = Command::new("git")
+            .args(args)
+            .current_dir(self.root())
+            .env("GIT_AUTHOR_NAME", "Test")
+            .env("GIT_AUTHOR_EMAIL", "test@example.com")
+            .env("GIT_COMMITTER_NAME", "Test")
+            .env("GIT_COMMITTER_EMAIL", "test@example.com")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("HOME", self.root())
+            .output()
+            .expect("run git");
+        assert!(
+            output.status.success(),
+            "git {args:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// `git init` on branch `main`, then adds and commits everything with `message`.
+    pub(crate) fn git_init(&self, message: &str) {
+        self.git(&["init", "-q", "-b", "main"]);
+        self.commit(message);
+    }
+
+    /// Stages everything and commits it.
+    pub(crate) fn commit(&self, message: &str) {
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "--allow-empty", "-m", message]);
+    }
+}
+
 /// A `regctl` command running in `dir`, with a clean environment and no colors.
 pub(crate) fn regctl_in(dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_regctl"));

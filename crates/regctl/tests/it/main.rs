@@ -3,4 +3,5 @@
 mod common;
 mod explain;
 mod fixtures;
+mod git;
 mod validate;

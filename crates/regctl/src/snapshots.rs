@@ -1,0 +1,124 @@
+//! Choosing what to validate: the working tree, a revision, the index, and the base of a change.
+
+use std::path::Path;
+
+use regctl_core::git::{CommitId, GitRepo, Trailer};
+use regctl_core::{Error, Snapshot, Worktree};
+
+use crate::args::ValidateArgs;
+
+/// A side of a validation, as reported in JSON output.
+#[derive(Clone, Debug)]
+pub(crate) struct Revision {
+    /// What the user named: `HEAD`, `origin/main`, `working tree`, `index`.
+    pub(crate) name: String,
+    /// The commit, when there is one.
+    pub(crate) commit: Option<String>,
+}
+
+/// The snapshots a `validate` run reads.
+pub(crate) struct Target {
+    pub(crate) head: Box<dyn Snapshot>,
+    pub(crate) head_revision: Revision,
+    pub(crate) base: Option<(Box<dyn Snapshot>, Revision)>,
+    /// Trailers of the commits between base and head.
+    pub(crate) trailers: Vec<Trailer>,
+    /// The registry root relative to the git work tree, for paths in CI annotations.
+    pub(crate) repo_prefix: String,
+}
+
+pub(crate) fn open(args: &ValidateArgs, root: &Path) -> Result<Target, Error> {
+    let wants_git = args.rev.is_some() || args.staged || args.base.is_some();
+    if !wants_git {
+        // Annotations want repository-relative paths; outside git the registry root will do.
+        let repo_prefix = GitRepo::discover(root)
+            .map(|git| git.prefix().to_owned())
+            .unwrap_or_default();
+        return Ok(Target {
+            head: Box::new(Worktree::new(root)?),
+            head_revision: Revision {
+                name: "working tree".to_owned(),
+                commit: None,
+            },
+            base: None,
+            trailers: Vec::new(),
+            repo_prefix,
+        });
+    }
+    let git = GitRepo::discover(root)?;
+    let repo_prefix = git.prefix().to_owned();
+    if let Some(rev) = &args.rev {
+        let commit = git.resolve(rev)?;
+        return Ok(Target {
+            head: Box::new(git.commit_snapshot(commit, rev)?),
+            head_revision: revision(rev, Some(commit)),
+            base: None,
+            trailers: Vec::new(),
+            repo_prefix,
+        });
+    }
+
+    // The head: a revision, the index, or the working tree; and the commit it grows from.
+    let (head, head_revision, head_commit): (Box<dyn Snapshot>, Revision, Option<CommitId>) =
+        match (&args.head, args.staged) {
+            (Some(rev), _) => {
+                let commit = git.resolve(rev)?;
+                (
+                    Box::new(git.commit_snapshot(commit, rev)?),
+                    revision(rev, Some(commit)),
+                    Some(commit),
+                )
+            }
+            (None, true) => (
+                Box::new(git.index_snapshot()?),
+                revision("index", None),
+                git.head()?,
+            ),
+            (None, false) => (
+                Box::new(Worktree::new(root)?),
+                revision("working tree", None),
+                git.head()?,
+            ),
+        };
+
+    // The base: the merge base of `--base` and the head commit; `HEAD` for staged changes.
+    let base = match (&args.base, head_commit) {
+        (Some(spec), Some(head_commit)) => {
+            let tip = git.resolve(spec)?;
+            let merge_base = git.merge_base(tip, head_commit, spec)?;
+            Some((spec.clone(), merge_base))
+        }
+        (Some(spec), None) => {
+            let tip = git.resolve(spec)?;
+            Some((spec.clone(), tip))
+        }
+        (None, Some(head_commit)) => Some(("HEAD".to_owned(), head_commit)),
+        // A first commit: nothing to compare with, so the index is validated in full.
+        (None, None) => None,
+    };
+    let (base, trailers) = match base {
+        Some((name, commit)) => {
+            let trailers = match head_commit {
+                Some(head_commit) if head_commit != commit => git.trailers(commit, head_commit)?,
+                _ => Vec::new(),
+            };
+            let snapshot: Box<dyn Snapshot> = Box::new(git.commit_snapshot(commit, &name)?);
+            (Some((snapshot, revision(&name, Some(commit)))), trailers)
+        }
+        None => (None, Vec::new()),
+    };
+    Ok(Target {
+        head,
+        head_revision,
+        base,
+        trailers,
+        repo_prefix,
+    })
+}
+
+fn revision(name: &str, commit: Option<CommitId>) -> Revision {
+    Revision {
+        name: name.to_owned(),
+        commit: commit.map(|c| c.to_string()),
+    }
+}
