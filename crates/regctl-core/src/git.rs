@@ -39,6 +39,57 @@ impl fmt::Display for CommitId {
     }
 }
 
+/// The blob ids and stat data the git index records for the registry's files.
+pub struct IndexIds {
+    entries: std::collections::HashMap<String, (gix::ObjectId, gix::index::entry::Stat)>,
+    /// When the index was written, in seconds since the epoch: entries modified in that
+    /// second or later are "racily clean" and must be read to be trusted.
+    written_secs: i64,
+}
+
+impl IndexIds {
+    /// The id of the file at `path` if its stat data still matches the index (as `git status`
+    /// decides, racily clean entries excepted), so its content is known without reading it.
+    pub(crate) fn id_if_unchanged(
+        &self,
+        path: &str,
+        metadata: &std::fs::Metadata,
+    ) -> Option<ContentId> {
+        let (id, recorded) = self.entries.get(path)?;
+        let now = stat_of(metadata)?;
+        let racy = i64::from(recorded.mtime.secs) >= self.written_secs;
+        (recorded.matches(&now, gix::index::entry::stat::Options::default()) && !racy)
+            .then(|| ContentId::from_git(*id))
+    }
+}
+
+/// Stat data as git records it in the index.
+#[cfg(unix)]
+fn stat_of(metadata: &std::fs::Metadata) -> Option<gix::index::entry::Stat> {
+    use gix::index::entry::stat::Time;
+    use std::os::unix::fs::MetadataExt;
+    // Truncation to 32 bits is what git does too.
+    let time = |secs: i64, nsecs: i64| Time {
+        secs: secs as u32,
+        nsecs: nsecs as u32,
+    };
+    Some(gix::index::entry::Stat {
+        mtime: time(metadata.mtime(), metadata.mtime_nsec()),
+        ctime: time(metadata.ctime(), metadata.ctime_nsec()),
+        dev: metadata.dev() as u32,
+        ino: metadata.ino() as u32,
+        uid: metadata.uid(),
+        gid: metadata.gid(),
+        size: metadata.size() as u32,
+    })
+}
+
+/// Stat data as git records it in the index.
+#[cfg(not(unix))]
+fn stat_of(metadata: &std::fs::Metadata) -> Option<gix::index::entry::Stat> {
+    gix::index::entry::Stat::from_fs(&gix::index::fs::Metadata::from(metadata.clone())).ok()
+}
+
 /// A `Key: value` trailer of a commit message.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Trailer {
@@ -184,6 +235,7 @@ impl GitRepo {
         }
         Ok(GitFiles {
             repo: self.repo.clone(),
+            handles: std::sync::Mutex::new(Vec::new()),
             files,
             label: label.to_owned(),
         })
@@ -216,8 +268,33 @@ impl GitRepo {
         }
         Ok(GitFiles {
             repo: self.repo.clone(),
+            handles: std::sync::Mutex::new(Vec::new()),
             files,
             label: "the git index".to_owned(),
+        })
+    }
+
+    /// What the index knows about the registry's files, to identify unchanged working-tree files.
+    pub fn index_ids(&self) -> Result<IndexIds, Error> {
+        let repo = self.local();
+        let index = repo
+            .index_or_empty()
+            .map_err(|err| git_error("read the git index", err))?;
+        let mut entries = std::collections::HashMap::new();
+        for entry in index.entries() {
+            if entry.stage_raw() != 0
+                || entry.mode != gix::index::entry::Mode::FILE
+                    && entry.mode != gix::index::entry::Mode::FILE_EXECUTABLE
+            {
+                continue;
+            }
+            if let Some(path) = self.relative(entry.path(&index)) {
+                entries.insert(path, (entry.id, entry.stat));
+            }
+        }
+        Ok(IndexIds {
+            entries,
+            written_secs: index.timestamp().unix_seconds(),
         })
     }
 
@@ -231,8 +308,8 @@ impl GitRepo {
             .map_err(|err| git_error("walk the commits between base and head", err))?;
         let mut out = Vec::new();
         for info in walk {
-            let info = info
-                .map_err(|err| git_error("walk the commits between base and head", err))?;
+            let info =
+                info.map_err(|err| git_error("walk the commits between base and head", err))?;
             let commit = info
                 .object()
                 .map_err(|err| git_error("read a commit", err))?;
@@ -274,6 +351,9 @@ struct GitFile {
 /// The files of a registry in a commit or in the git index.
 pub struct GitFiles {
     repo: gix::ThreadSafeRepository,
+    /// Thread-local repository handles, reused across reads: making one per read costs more
+    /// than reading a small blob.
+    handles: std::sync::Mutex<Vec<gix::Repository>>,
     files: BTreeMap<String, GitFile>,
     label: String,
 }
@@ -307,9 +387,13 @@ impl GitFiles {
     }
 
     fn blob(&self, id: gix::ObjectId) -> Result<Vec<u8>, gix::Error> {
-        let repo = self.repo.to_thread_local();
-        let blob = repo.find_blob(id)?;
-        Ok(blob.data.clone())
+        let pooled = self.handles.lock().ok().and_then(|mut pool| pool.pop());
+        let repo = pooled.unwrap_or_else(|| self.repo.to_thread_local());
+        let data = repo.find_blob(id).map(|blob| blob.data.clone());
+        if let Ok(mut pool) = self.handles.lock() {
+            pool.push(repo);
+        }
+        data
     }
 }
 
@@ -330,20 +414,19 @@ impl Snapshot for GitFiles {
             .take_while(|(path, _)| path.starts_with(&start))
             .filter(|(path, _)| !is_hidden(&path[start.len()..]))
             .map(|(path, file)| {
-                let kind = if file.link && self.link_target(path, file).is_none() {
-                    ListedKind::UnfollowedLink
+                // Only symlinks need their target read; a file's blob id is in the tree.
+                let (kind, id) = if file.link {
+                    match self.link_target(path, file) {
+                        Some(target) => (ListedKind::File { size: None }, Some(target.id)),
+                        None => (ListedKind::UnfollowedLink, None),
+                    }
                 } else {
-                    ListedKind::File { size: None }
+                    (ListedKind::File { size: None }, Some(file.id))
                 };
-                let id = self
-                    .link_target(path, file)
-                    .filter(|_| file.link)
-                    .unwrap_or(file)
-                    .id;
                 Listed {
                     path: path.clone(),
                     kind,
-                    id: Some(ContentId::from_git(id)),
+                    id: id.map(ContentId::from_git),
                 }
             })
             .collect())

@@ -22,6 +22,16 @@ impl ContentId {
         ContentId(id)
     }
 
+    /// The raw id bytes, for caches.
+    pub fn as_bytes(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+
+    /// An id from raw bytes written by [`ContentId::as_bytes`]; `None` if they are not one.
+    pub fn from_bytes(bytes: &[u8]) -> Option<ContentId> {
+        gix::ObjectId::try_from(bytes).ok().map(ContentId)
+    }
+
     /// The id git would give `bytes` as a blob.
     pub fn of_bytes(bytes: &[u8]) -> ContentId {
         ContentId(
@@ -78,9 +88,12 @@ pub trait Snapshot: Send + Sync {
 }
 
 /// The registry as it is on disk.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Worktree {
     root: PathBuf,
+    /// Blob ids of files whose stat data matches the git index, so unchanged files need not
+    /// be read to be identified.
+    known: Option<std::sync::Arc<crate::git::IndexIds>>,
 }
 
 impl Worktree {
@@ -90,7 +103,13 @@ impl Worktree {
             path: root.display().to_string(),
             source,
         })?;
-        Ok(Worktree { root })
+        Ok(Worktree { root, known: None })
+    }
+
+    /// The same snapshot, identifying files that git's index says are unchanged.
+    pub fn with_index_ids(mut self, ids: crate::git::IndexIds) -> Worktree {
+        self.known = Some(std::sync::Arc::new(ids));
+        self
     }
 
     pub fn root(&self) -> &Path {
@@ -168,11 +187,11 @@ impl Snapshot for Worktree {
                     .unwrap_or_else(|| io::Error::other("metadata")),
             })?;
             let kind = self.classify(entry.path(), file_type.is_symlink(), &metadata);
-            out.push(Listed {
-                path,
-                kind,
-                id: None,
-            });
+            let id = match &self.known {
+                Some(known) if file_type.is_file() => known.id_if_unchanged(&path, &metadata),
+                _ => None,
+            };
+            out.push(Listed { path, kind, id });
         }
         out.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(out)

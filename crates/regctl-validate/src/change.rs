@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use regctl_core::config::{Config, ContractRule, Kind};
-use regctl_core::discover::{DescriptorFile, discover};
+use regctl_core::discover::DescriptorFile;
 use regctl_core::document::{Document, Format};
 use regctl_core::git::Trailer;
 use regctl_core::pointer::{Pattern, Segment, format_path, lookup};
@@ -28,6 +28,8 @@ pub struct Base<'a> {
     pub actor: Option<String>,
     /// Report diagnostics about untouched entries too.
     pub report_all: bool,
+    /// Where to keep entry summaries between runs, so untouched entries are not re-read.
+    pub cache_dir: Option<&'a std::path::Path>,
 }
 
 /// A `Regctl-Allow: <code> <kind:id>` commit trailer.
@@ -73,9 +75,9 @@ pub(crate) fn judge(
     config: &Config,
     head: &dyn Snapshot,
     base: &Base<'_>,
+    base_found: &regctl_core::discover::Discovered,
     run: &Run,
 ) -> Result<Judged, Error> {
-    let base_found = discover(config, base.snapshot)?;
     let base_files: HashMap<&str, &DescriptorFile> = base_found
         .descriptors
         .iter()

@@ -80,7 +80,12 @@ fn duplicate_ids<'a>(
 }
 
 fn fold_id(id: &str) -> String {
-    id.nfkc().flat_map(char::to_lowercase).collect()
+    // NFKC leaves ASCII alone, so most ids need only lower-casing.
+    if id.is_ascii() {
+        id.to_ascii_lowercase()
+    } else {
+        id.nfkc().flat_map(char::to_lowercase).collect()
+    }
 }
 
 fn references(

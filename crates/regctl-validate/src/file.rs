@@ -88,6 +88,18 @@ pub(crate) struct FileOutcome {
     pub(crate) text: Option<Arc<str>>,
 }
 
+impl FileOutcome {
+    /// The outcome of a file whose summary came from the cache: no diagnostics, no text.
+    pub(crate) fn cached(entry: EntrySummary) -> FileOutcome {
+        FileOutcome {
+            path: entry.path.clone(),
+            diagnostics: Vec::new(),
+            entry,
+            text: None,
+        }
+    }
+}
+
 /// Runs the per-file rules on one descriptor.
 ///
 /// With `identify`, the content id is computed from the bytes when the snapshot does not know it.

@@ -6,6 +6,7 @@
 //! the summaries alone, so memory stays proportional to the summaries, not to the documents.
 //! Finally levels and suppressions are applied and positions computed ([`report`]).
 
+mod cache;
 pub mod change;
 pub mod cross;
 pub mod file;
@@ -13,11 +14,13 @@ pub mod owners;
 pub mod report;
 mod schema_errors;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 use regctl_core::config::Config;
 use regctl_core::discover::discover;
+use regctl_core::snapshot::ContentId;
 use regctl_core::{Diagnostic, Error, Snapshot};
 
 pub use change::{Acknowledgement, Base, acknowledgements};
@@ -39,19 +42,57 @@ pub fn validate_with(
     head: &dyn Snapshot,
     base: Option<&Base<'_>>,
 ) -> Result<Report, Error> {
-    let run = run(config, head, base.is_some())?;
-    let (diagnostics, acknowledgements, n_changed) = match base {
-        None => (run.diagnostics(), &[][..], None),
-        Some(base) => {
-            let judged = change::judge(config, head, base, &run)?;
-            (
-                judged.diagnostics,
-                base.acknowledgements.as_slice(),
-                Some(judged.n_changed),
-            )
-        }
+    let Some(base) = base else {
+        let run = run(config, head, Mode::Plain)?;
+        let diagnostics = run.diagnostics();
+        return report::finish(config, head, &run, diagnostics, &[], None);
     };
-    report::finish(config, head, &run, diagnostics, acknowledgements, n_changed)
+    let base_found = discover(config, base.snapshot)?;
+    let cache = base
+        .cache_dir
+        .map(|dir| cache::SummaryCache::open(dir, config));
+    // Untouched files need only their summaries; with a warm cache they are not even read.
+    let reuse = match (&cache, base.report_all) {
+        (Some(cache), false) => Some(Reuse {
+            base_ids: base_found
+                .descriptors
+                .iter()
+                .filter_map(|f| f.id.map(|id| (f.path.as_str(), id)))
+                .collect(),
+            cache,
+        }),
+        _ => None,
+    };
+    let run = run(
+        config,
+        head,
+        Mode::Change {
+            reuse: reuse.as_ref(),
+        },
+    )?;
+    drop(reuse);
+    if let Some(mut cache) = cache {
+        for entry in &run.entries {
+            cache.put(entry);
+        }
+        cache.save(&run.entries);
+    }
+    let judged = change::judge(config, head, base, &base_found, &run)?;
+    report::finish(
+        config,
+        head,
+        &run,
+        judged.diagnostics,
+        &base.acknowledgements,
+        Some(judged.n_changed),
+    )
+}
+
+/// What a change run may take from elsewhere instead of reading files.
+struct Reuse<'a> {
+    /// Content ids of the base's files, by path.
+    base_ids: HashMap<&'a str, ContentId>,
+    cache: &'a cache::SummaryCache,
 }
 
 /// Everything the per-file and cross-file rules found in one snapshot.
@@ -74,12 +115,41 @@ impl Run {
     }
 }
 
-fn run(config: &Config, snapshot: &dyn Snapshot, identify: bool) -> Result<Run, Error> {
+/// How a run treats files.
+#[derive(Clone, Copy)]
+enum Mode<'a> {
+    /// Check every file.
+    Plain,
+    /// Check every file, identifying each by content id; take unchanged files' summaries from
+    /// `reuse` when it has them.
+    Change { reuse: Option<&'a Reuse<'a>> },
+}
+
+/// Runs the per-file and cross-file rules.
+fn run(config: &Config, snapshot: &dyn Snapshot, mode: Mode<'_>) -> Result<Run, Error> {
     let discovered = discover(config, snapshot)?;
+    let (identify, reuse) = match mode {
+        Mode::Plain => (false, None),
+        Mode::Change { reuse } => (true, reuse),
+    };
     let outcomes = discovered
         .descriptors
         .par_iter()
-        .map(|descriptor| file::check(config, snapshot, descriptor, identify))
+        .map(|descriptor| {
+            if let (Some(reuse), Some(id)) = (reuse, descriptor.id)
+                && reuse.base_ids.get(descriptor.path.as_str()) == Some(&id)
+                && let Some(entry) = reuse.cache.get(
+                    config,
+                    descriptor.kind,
+                    id,
+                    &descriptor.path,
+                    descriptor.stem(),
+                )
+            {
+                return Ok(file::FileOutcome::cached(entry));
+            }
+            file::check(config, snapshot, descriptor, identify)
+        })
         .collect::<Result<Vec<_>, Error>>()?;
     let mut run = Run {
         n_files: outcomes.len(),

@@ -90,6 +90,11 @@ pub struct ValidateArgs {
     #[arg(long)]
     pub all: bool,
 
+    /// Do not read or write the summary cache (`.regctl/cache`, or `$REGCTL_CACHE_DIR`) that
+    /// lets `--base` and `--staged` skip untouched entries.
+    #[arg(long)]
+    pub no_cache: bool,
+
     /// The author of the change, checked against owning teams (`not-owner`).
     #[arg(long, value_name = "HANDLE", env = "GITHUB_ACTOR")]
     pub actor: Option<String>,

@@ -74,11 +74,15 @@ pub(crate) fn open(args: &ValidateArgs, root: &Path) -> Result<Target, Error> {
                 revision("index", None),
                 git.head()?,
             ),
-            (None, false) => (
-                Box::new(Worktree::new(root)?),
-                revision("working tree", None),
-                git.head()?,
-            ),
+            (None, false) => {
+                // Files git's index records as unchanged are identified without being read.
+                let worktree = Worktree::new(root)?.with_index_ids(git.index_ids()?);
+                (
+                    Box::new(worktree),
+                    revision("working tree", None),
+                    git.head()?,
+                )
+            }
         };
 
     // The base: the merge base of `--base` and the head commit; `HEAD` for staged changes.

@@ -141,7 +141,12 @@ fn run(args: &ValidateArgs) -> Result<(Target, Report), Error> {
     let root = find_root(start_dir(&args.path))?;
     let target = snapshots::open(args, &root)?;
     let config = Config::load(target.head.as_ref())?;
+    let cache_dir = match std::env::var_os("REGCTL_CACHE_DIR").filter(|dir| !dir.is_empty()) {
+        Some(dir) => std::path::PathBuf::from(dir),
+        None => root.join(".regctl/cache"),
+    };
     let base = target.base.as_ref().map(|(snapshot, _)| Base {
+        cache_dir: (!args.no_cache).then_some(cache_dir.as_path()),
         snapshot: snapshot.as_ref(),
         acknowledgements: acknowledgements(&target.trailers),
         actor: args.actor.clone().filter(|actor| !actor.is_empty()),

@@ -571,3 +571,39 @@ fn codeowners_is_written_from_owners_and_checked() {
         "{stdout}{stderr}"
     );
 }
+
+#[test]
+fn the_summary_cache_changes_speed_not_results() {
+    let ctx = repo();
+    let cache = tempfile::tempdir().expect("tempdir");
+    edit(
+        &ctx,
+        "registry/components/tokenizer.toml",
+        "version = \"0.4.1\"",
+        "version = \"0.4.0\"",
+    );
+    let run_with_cache = |extra: &[&str]| {
+        let mut command = ctx.command();
+        command.env("REGCTL_CACHE_DIR", cache.path());
+        validate_json(&mut command, &[&["--base", "main"], extra].concat())
+    };
+    let (cold_code, cold) = run_with_cache(&[]);
+    assert!(
+        cache.path().join("summaries.bin").is_file(),
+        "the cache is written"
+    );
+    let (warm_code, warm) = run_with_cache(&[]);
+    let (_, uncached) = run_with_cache(&["--no-cache"]);
+    assert_eq!((cold_code, warm_code), (2, 2));
+    assert_eq!(cold["diagnostics"], warm["diagnostics"]);
+    assert_eq!(cold["diagnostics"], uncached["diagnostics"]);
+    // A corrupt cache is ignored and rebuilt.
+    std::fs::write(
+        cache.path().join("summaries.bin"),
+        b"regctl-summaries-v1\ngarbage",
+    )
+    .expect("write");
+    let (code, corrupt) = run_with_cache(&[]);
+    assert_eq!(code, 2);
+    assert_eq!(corrupt["diagnostics"], uncached["diagnostics"]);
+}

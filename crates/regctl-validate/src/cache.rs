@@ -1,0 +1,293 @@
+//! A persistent cache of entry summaries, keyed by kind and content id.
+//!
+//! Judging a change needs the summary of every entry (cross-file rules look at the whole
+//! reference graph) but the diagnostics of changed entries only. Summaries depend only on a
+//! file's bytes and on `regctl.toml`, so they are cached by blob id; with a warm cache, a change
+//! to one entry of 100,000 parses that one file. The cache is a single file, written
+//! atomically; a cache that is missing, stale or corrupt is ignored and rebuilt.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use regctl_core::config::Config;
+use regctl_core::fsutil::write_atomic;
+use regctl_core::snapshot::ContentId;
+use regctl_core::version::parse_req;
+use regctl_core::{Code, Span};
+
+use crate::file::{EntrySummary, Reference, Released, UniqueValue};
+
+/// The first bytes of a cache file; bumped when the layout changes.
+const MAGIC: &[u8] = b"regctl-summaries-v1\n";
+
+/// Summaries by `(kind, content)`, for one configuration.
+pub(crate) struct SummaryCache {
+    file: PathBuf,
+    key: ContentId,
+    entries: HashMap<(u32, ContentId), Vec<u8>>,
+    dirty: bool,
+}
+
+impl SummaryCache {
+    /// Opens the cache for `config` in `dir`; starts empty when there is none yet.
+    pub(crate) fn open(dir: &Path, config: &Config) -> SummaryCache {
+        // The summaries depend on the configuration and on how this version of regctl reads it.
+        let mut seed = env!("CARGO_PKG_VERSION").as_bytes().to_vec();
+        seed.extend_from_slice(config.source.as_bytes());
+        let key = ContentId::of_bytes(&seed);
+        let file = dir.join("summaries.bin");
+        let entries = std::fs::read(&file)
+            .ok()
+            .and_then(|bytes| decode_file(&bytes, key))
+            .unwrap_or_default();
+        SummaryCache {
+            file,
+            key,
+            entries,
+            dirty: false,
+        }
+    }
+
+    /// The cached summary of the file at `path` of `kind` with `content`.
+    pub(crate) fn get(
+        &self,
+        config: &Config,
+        kind: usize,
+        content: ContentId,
+        path: &str,
+        id: &str,
+    ) -> Option<EntrySummary> {
+        let bytes = self.entries.get(&(kind as u32, content))?;
+        decode_summary(config, kind, bytes, path, id, content)
+    }
+
+    pub(crate) fn put(&mut self, entry: &EntrySummary) {
+        let Some(content) = entry.content else {
+            return;
+        };
+        let key = (entry.kind as u32, content);
+        if let std::collections::hash_map::Entry::Vacant(slot) = self.entries.entry(key) {
+            slot.insert(encode_summary(entry));
+            self.dirty = true;
+        }
+    }
+
+    /// Keeps only the given entries when the cache has grown past twice their number, then
+    /// writes the cache if anything changed. A failure to write only costs speed next time.
+    pub(crate) fn save(mut self, live: &[EntrySummary]) {
+        if self.entries.len() > 2 * live.len().max(1024) {
+            let keep: std::collections::HashSet<(u32, ContentId)> = live
+                .iter()
+                .filter_map(|e| e.content.map(|c| (e.kind as u32, c)))
+                .collect();
+            self.entries.retain(|key, _| keep.contains(key));
+            self.dirty = true;
+        }
+        if !self.dirty {
+            return;
+        }
+        let mut out = Vec::with_capacity(self.entries.len() * 128);
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(self.key.as_bytes());
+        put_u32(&mut out, self.entries.len() as u32);
+        let mut keys: Vec<_> = self.entries.keys().copied().collect();
+        keys.sort_unstable();
+        for key in keys {
+            put_u32(&mut out, key.0);
+            out.extend_from_slice(key.1.as_bytes());
+            put_bytes(&mut out, &self.entries[&key]);
+        }
+        let _ = write_atomic(&self.file, &out);
+    }
+}
+
+fn decode_file(bytes: &[u8], key: ContentId) -> Option<HashMap<(u32, ContentId), Vec<u8>>> {
+    let mut reader = Reader { bytes, at: 0 };
+    if reader.take(MAGIC.len())? != MAGIC || ContentId::from_bytes(reader.take(20)?)? != key {
+        return None;
+    }
+    let count = reader.u32()? as usize;
+    let mut entries = HashMap::with_capacity(count);
+    for _ in 0..count {
+        let kind = reader.u32()?;
+        let content = ContentId::from_bytes(reader.take(20)?)?;
+        let payload = reader.bytes()?.to_vec();
+        entries.insert((kind, content), payload);
+    }
+    Some(entries)
+}
+
+fn encode_summary(entry: &EntrySummary) -> Vec<u8> {
+    let mut out = Vec::new();
+    out.push(u8::from(entry.broken));
+    put_span(&mut out, entry.id_span);
+    put_u32(&mut out, entry.versions.len() as u32);
+    for released in &entry.versions {
+        put_str(&mut out, &released.version.to_string());
+        out.push(u8::from(released.yanked));
+    }
+    put_u32(&mut out, entry.refs.len() as u32);
+    for reference in &entry.refs {
+        put_u32(&mut out, reference.rule as u32);
+        put_str(&mut out, &reference.target);
+        put_str(&mut out, &reference.pointer);
+        put_str(
+            &mut out,
+            &reference
+                .req
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+        );
+        out.push(u8::from(reference.req.is_some()));
+        put_span(&mut out, Some(reference.span));
+    }
+    put_u32(&mut out, entry.unique.len() as u32);
+    for value in &entry.unique {
+        put_u32(&mut out, value.rule as u32);
+        put_str(&mut out, &value.value);
+        put_span(&mut out, Some(value.span));
+    }
+    put_u32(&mut out, entry.allow.len() as u32);
+    for code in &entry.allow {
+        put_str(&mut out, code.as_str());
+    }
+    put_str(&mut out, entry.owner.as_deref().unwrap_or_default());
+    out.push(u8::from(entry.owner.is_some()));
+    out
+}
+
+fn decode_summary(
+    config: &Config,
+    kind: usize,
+    bytes: &[u8],
+    path: &str,
+    id: &str,
+    content: ContentId,
+) -> Option<EntrySummary> {
+    let scheme = config.kinds.get(kind)?.scheme;
+    let mut r = Reader { bytes, at: 0 };
+    let broken = r.u8()? != 0;
+    let id_span = r.span()?;
+    let versions = (0..r.u32()?)
+        .map(|_| {
+            let version = scheme.parse(r.str()?).ok()?;
+            Some(Released {
+                version,
+                yanked: r.u8()? != 0,
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    let refs = (0..r.u32()?)
+        .map(|_| {
+            let rule = r.u32()? as usize;
+            let target = r.str()?.to_owned();
+            let pointer = r.str()?.to_owned();
+            let req_text = r.str()?.to_owned();
+            let has_req = r.u8()? != 0;
+            let req = if has_req {
+                Some(parse_req(&req_text).ok()?)
+            } else {
+                None
+            };
+            Some(Reference {
+                rule,
+                target,
+                pointer,
+                req,
+                span: r.span()??,
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    let unique = (0..r.u32()?)
+        .map(|_| {
+            Some(UniqueValue {
+                rule: r.u32()? as usize,
+                value: r.str()?.to_owned(),
+                span: r.span()??,
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    let allow = (0..r.u32()?)
+        .map(|_| r.str()?.parse::<Code>().ok())
+        .collect::<Option<Vec<_>>>()?;
+    let owner_text = r.str()?.to_owned();
+    let owner = (r.u8()? != 0).then_some(owner_text);
+    Some(EntrySummary {
+        path: path.to_owned(),
+        kind,
+        id: id.to_owned(),
+        id_span,
+        broken,
+        versions,
+        refs,
+        unique,
+        allow,
+        content: Some(content),
+        owner,
+    })
+}
+
+fn put_u32(out: &mut Vec<u8>, n: u32) {
+    out.extend_from_slice(&n.to_le_bytes());
+}
+
+fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
+    put_u32(out, bytes.len() as u32);
+    out.extend_from_slice(bytes);
+}
+
+fn put_str(out: &mut Vec<u8>, text: &str) {
+    put_bytes(out, text.as_bytes());
+}
+
+fn put_span(out: &mut Vec<u8>, span: Option<Span>) {
+    match span {
+        Some(span) => {
+            out.push(1);
+            put_u32(out, span.start as u32);
+            put_u32(out, span.end as u32);
+        }
+        None => out.push(0),
+    }
+}
+
+/// Reads what the `put_*` functions wrote; `None` on truncated or malformed input.
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let end = self.at.checked_add(n)?;
+        let slice = self.bytes.get(self.at..end)?;
+        self.at = end;
+        Some(slice)
+    }
+
+    fn u8(&mut self) -> Option<u8> {
+        self.take(1).map(|b| b[0])
+    }
+
+    fn u32(&mut self) -> Option<u32> {
+        self.take(4)?.try_into().ok().map(u32::from_le_bytes)
+    }
+
+    fn bytes(&mut self) -> Option<&'a [u8]> {
+        let n = self.u32()? as usize;
+        self.take(n)
+    }
+
+    fn str(&mut self) -> Option<&'a str> {
+        std::str::from_utf8(self.bytes()?).ok()
+    }
+
+    /// `Some(None)` for an absent span, `None` for bad input.
+    fn span(&mut self) -> Option<Option<Span>> {
+        match self.u8()? {
+            0 => Some(None),
+            _ => Some(Some(Span::new(self.u32()? as usize, self.u32()? as usize))),
+        }
+    }
+}
