@@ -41,6 +41,7 @@ pub struct Config {
     pub limits: Limits,
     /// Which kind holds teams, and where their members are listed.
     pub ownership: Option<Ownership>,
+    pub compose: ComposeConfig,
     levels: BTreeMap<Code, Level>,
     /// The text of `regctl.toml`, for rendering.
     pub source: Arc<str>,
@@ -64,6 +65,12 @@ pub struct Kind {
     pub yanked: Pattern,
     pub owner: Option<Pattern>,
     pub lifecycle: Option<Pattern>,
+    /// Pointer to a one-line description, shown in the catalog.
+    pub description: Option<Pattern>,
+    /// Pointer to a list of tags, shown in the catalog.
+    pub tags: Option<Pattern>,
+    /// Values other entries look this kind's entries up by (`regctl which`).
+    pub provides: Vec<ProvidesRule>,
     pub refs: Vec<RefRule>,
     pub ranges: Vec<RangeRule>,
     pub unique: Vec<UniqueRule>,
@@ -101,6 +108,26 @@ pub enum ContractRule {
         path: Pattern,
         scheme: VersionScheme,
     },
+}
+
+/// Values an entry provides, such as the component classes an executor node runs; the index
+/// has a reverse lookup from each value to its providers.
+pub struct ProvidesRule {
+    /// The name of what is provided (`component_class`).
+    pub name: String,
+    pub path: Pattern,
+    /// The provided value is the map key matched by the last `*`; the map value is its target
+    /// (a module path, say).
+    pub keys: bool,
+}
+
+/// Where `regctl compose` writes, and how the index is served.
+#[derive(Clone, Debug, Default)]
+pub struct ComposeConfig {
+    /// Output directory, relative to the registry root.
+    pub out: Option<String>,
+    /// The URL the index is served from, recorded in `config.json`.
+    pub base_url: Option<String>,
 }
 
 /// A field that names other entries.
@@ -219,6 +246,22 @@ struct RawConfig {
     #[serde(default)]
     limits: RawLimits,
     ownership: Option<RawOwnership>,
+    compose: Option<RawCompose>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCompose {
+    out: Option<Spanned<String>>,
+    base_url: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProvides {
+    name: Spanned<String>,
+    path: Spanned<String>,
+    keys: Option<Spanned<bool>>,
 }
 
 #[derive(Deserialize)]
@@ -259,6 +302,10 @@ struct RawKind {
     yanked: Option<Spanned<String>>,
     owner: Option<Spanned<String>>,
     lifecycle: Option<Spanned<String>>,
+    description: Option<Spanned<String>>,
+    tags: Option<Spanned<String>>,
+    #[serde(default)]
+    provides: Vec<RawProvides>,
     #[serde(default)]
     refs: Vec<RawRef>,
     #[serde(default)]
@@ -431,6 +478,17 @@ fn compile(
         })
     });
 
+    let compose = match &raw.compose {
+        Some(raw) => ComposeConfig {
+            out: raw
+                .out
+                .as_ref()
+                .and_then(|out| relative_path(out, "out", sink)),
+            base_url: raw.base_url.clone(),
+        },
+        None => ComposeConfig::default(),
+    };
+
     let validators = schema::compile(snapshot, &schema_requests, sink);
     if !sink.is_empty() {
         return None;
@@ -456,6 +514,9 @@ fn compile(
                 yanked: parts.yanked,
                 owner: parts.owner,
                 lifecycle: parts.lifecycle,
+                description: parts.description,
+                tags: parts.tags,
+                provides: parts.provides,
                 refs: parts.refs,
                 ranges: parts.ranges,
                 unique: parts.unique,
@@ -474,6 +535,7 @@ fn compile(
         graphs,
         limits,
         ownership,
+        compose,
         levels,
         source,
     })
@@ -537,6 +599,9 @@ struct KindParts {
     yanked: Pattern,
     owner: Option<Pattern>,
     lifecycle: Option<Pattern>,
+    description: Option<Pattern>,
+    tags: Option<Pattern>,
+    provides: Vec<ProvidesRule>,
     refs: Vec<RefRule>,
     ranges: Vec<RangeRule>,
     unique: Vec<UniqueRule>,
@@ -569,6 +634,29 @@ fn compile_kind(raw: &RawKind, kind_names: &[&str], sink: &mut ProblemSink) -> O
     let history = plain(&raw.history, "history", sink);
     let owner = plain(&raw.owner, "owner", sink);
     let lifecycle = plain(&raw.lifecycle, "lifecycle", sink);
+    let description = plain(&raw.description, "description", sink);
+    let tags = plain(&raw.tags, "tags", sink);
+    let mut provides = Vec::new();
+    for raw_provides in &raw.provides {
+        if !valid_kind_name(raw_provides.name.get_ref()) {
+            sink.push(
+                "provides names are lowercase letters, digits, `-` or `_`",
+                span_of(&raw_provides.name),
+                None,
+            );
+        }
+        if let Some(path) = pattern(&raw_provides.path, sink) {
+            check_keys(&path, raw_provides.keys.as_ref(), sink);
+            provides.push(ProvidesRule {
+                name: raw_provides.name.get_ref().clone(),
+                path,
+                keys: raw_provides
+                    .keys
+                    .as_ref()
+                    .is_some_and(|keys| *keys.get_ref()),
+            });
+        }
+    }
     let yanked = match &raw.yanked {
         Some(pointer) => plain_pointer(pointer, "yanked", sink),
         None => Pattern::parse("/yanked").ok(),
@@ -704,6 +792,9 @@ fn compile_kind(raw: &RawKind, kind_names: &[&str], sink: &mut ProblemSink) -> O
         yanked: yanked?,
         owner,
         lifecycle,
+        description,
+        tags,
+        provides,
         refs,
         ranges,
         unique,

@@ -40,6 +40,13 @@ pub enum Error {
         source: Box<gix::Error>,
     },
 
+    #[error("another regctl is writing to this directory (lock `{path}` is held)")]
+    #[diagnostic(
+        code(regctl::locked),
+        help("wait for the other compose to finish; the lock is released when its process ends")
+    )]
+    Locked { path: String },
+
     #[error("`regctl.toml` has no `[ownership]` table, so entries have no owners")]
     #[diagnostic(
         code(regctl::no_ownership),

@@ -90,6 +90,15 @@ fn stat_of(metadata: &std::fs::Metadata) -> Option<gix::index::entry::Stat> {
     gix::index::entry::Stat::from_fs(&gix::index::fs::Metadata::from(metadata.clone())).ok()
 }
 
+/// The outcome of [`GitRepo::publish`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Published {
+    /// The branch's tip afterwards.
+    pub commit: CommitId,
+    /// Whether a new commit was made (false when the tree was unchanged).
+    pub created: bool,
+}
+
 /// A `Key: value` trailer of a commit message.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Trailer {
@@ -207,6 +216,11 @@ impl GitRepo {
 
     /// The registry as it is in `commit`'s tree.
     pub fn commit_snapshot(&self, commit: CommitId, label: &str) -> Result<GitFiles, Error> {
+        self.tree_files(commit, label, &self.prefix)
+    }
+
+    /// The files of `commit`'s tree below `prefix` (relative to it).
+    fn tree_files(&self, commit: CommitId, label: &str, prefix: &str) -> Result<GitFiles, Error> {
         let repo = self.local();
         let tree = repo
             .find_commit(commit.0)
@@ -223,7 +237,7 @@ impl GitRepo {
             if !mode.is_blob_or_symlink() {
                 continue;
             }
-            if let Some(path) = self.relative(record.filepath.as_bstr()) {
+            if let Some(path) = relative_to(prefix, record.filepath.as_bstr()) {
                 files.insert(
                     path,
                     GitFile {
@@ -330,16 +344,108 @@ impl GitRepo {
         Ok(out)
     }
 
+    /// Commits `files` (path → bytes) as the whole tree of `branch`, with the branch's tip as
+    /// parent. Only objects and the branch are written: no checkout, no change to the work
+    /// tree or the index. When the tree equals the tip's, nothing is committed.
+    pub fn publish(
+        &self,
+        files: &BTreeMap<String, Vec<u8>>,
+        branch: &str,
+        message: &str,
+    ) -> Result<Published, Error> {
+        let repo = self.local();
+        let reference = format!("refs/heads/{branch}");
+        let fail = |action: &str, err: gix::Error| {
+            git_error(format!("{action} for branch `{branch}`"), err)
+        };
+        let previous = repo
+            .try_find_reference(reference.as_str())
+            .map_err(|err| fail("look up the branch", err))?
+            .map(|mut tip| {
+                tip.peel_to_commit()
+                    .map(|commit| (commit.id, commit.tree_id().map(|t| t.detach())))
+            })
+            .transpose()
+            .map_err(|err| fail("read the tip", err))?;
+        let empty = gix::ObjectId::empty_tree(repo.object_hash());
+        let mut editor = repo
+            .edit_tree(empty)
+            .map_err(|err| fail("start a tree", err))?;
+        for (path, bytes) in files {
+            let blob = repo
+                .write_blob(bytes)
+                .map_err(|err| fail("write a blob", err))?;
+            editor
+                .upsert(path.as_str(), gix::object::tree::EntryKind::Blob, blob)
+                .map_err(|err| fail("add a file to the tree", err))?;
+        }
+        let tree = editor
+            .write()
+            .map_err(|err| fail("write the tree", err))?
+            .detach();
+        if let Some((tip, Ok(tip_tree))) = &previous
+            && *tip_tree == tree
+        {
+            return Ok(Published {
+                commit: CommitId(*tip),
+                created: false,
+            });
+        }
+        let parents: Vec<gix::ObjectId> = previous.iter().map(|(tip, _)| *tip).collect();
+        // CI machines often have no git identity; regctl signs as itself there.
+        let fallback = gix::actor::Signature {
+            name: "regctl".into(),
+            email: "regctl@localhost".into(),
+            time: gix::date::Time::now_local_or_utc(),
+        };
+        let mut time_buf = gix::date::parse::TimeBuf::default();
+        let fallback = fallback.to_ref(&mut time_buf);
+        let committer = repo.committer().and_then(Result::ok).unwrap_or(fallback);
+        let author = repo.author().and_then(Result::ok).unwrap_or(fallback);
+        let commit = repo
+            .commit_as(
+                committer,
+                author,
+                reference.as_str(),
+                message,
+                tree,
+                parents,
+            )
+            .map_err(|err| fail("commit", err))?;
+        Ok(Published {
+            commit: CommitId(commit.detach()),
+            created: true,
+        })
+    }
+
+    /// The files of `branch`'s tip (path → bytes), for checking what was published.
+    pub fn branch_files(&self, branch: &str) -> Result<BTreeMap<String, Vec<u8>>, Error> {
+        let commit = self.resolve(&format!("refs/heads/{branch}"))?;
+        let snapshot = self.tree_files(commit, branch, "")?;
+        let mut out = BTreeMap::new();
+        for path in snapshot.files.keys() {
+            if let Some(bytes) = snapshot.read(path)? {
+                out.insert(path.clone(), bytes);
+            }
+        }
+        Ok(out)
+    }
+
     /// A path of the repository relative to the registry root, if it is inside it.
     fn relative(&self, path: &gix::bstr::BStr) -> Option<String> {
-        let path = path.to_str().ok()?;
-        if self.prefix.is_empty() {
-            return Some(path.to_owned());
-        }
-        path.strip_prefix(&self.prefix)?
-            .strip_prefix('/')
-            .map(str::to_owned)
+        relative_to(&self.prefix, path)
     }
+}
+
+/// `path` relative to the directory `prefix` (`""` for the root), if it is inside it.
+fn relative_to(prefix: &str, path: &gix::bstr::BStr) -> Option<String> {
+    let path = path.to_str().ok()?;
+    if prefix.is_empty() {
+        return Some(path.to_owned());
+    }
+    path.strip_prefix(prefix)?
+        .strip_prefix('/')
+        .map(str::to_owned)
 }
 
 #[derive(Clone, Copy, Debug)]

@@ -43,7 +43,7 @@ pub fn validate_with(
     base: Option<&Base<'_>>,
 ) -> Result<Report, Error> {
     let Some(base) = base else {
-        let run = run(config, head, Mode::Plain)?;
+        let run = run(config, head, Mode::Plain { capture: false })?;
         let diagnostics = run.diagnostics();
         return report::finish(config, head, &run, diagnostics, &[], None);
     };
@@ -88,6 +88,28 @@ pub fn validate_with(
     )
 }
 
+/// A validated registry with every entry's document, for building an index.
+pub struct Captured {
+    pub report: Report,
+    /// Every entry, in path order within each walked directory.
+    pub entries: Vec<EntrySummary>,
+    /// Each entry's document as compact JSON (suppression table removed); `None` when the
+    /// file could not be parsed.
+    pub values: Vec<Option<String>>,
+}
+
+/// Validates the whole registry and keeps every entry's document.
+pub fn validate_capturing(config: &Config, snapshot: &dyn Snapshot) -> Result<Captured, Error> {
+    let mut run = run(config, snapshot, Mode::Plain { capture: true })?;
+    let diagnostics = run.diagnostics();
+    let report = report::finish(config, snapshot, &run, diagnostics, &[], None)?;
+    Ok(Captured {
+        report,
+        entries: std::mem::take(&mut run.entries),
+        values: std::mem::take(&mut run.values),
+    })
+}
+
 /// What a change run may take from elsewhere instead of reading files.
 struct Reuse<'a> {
     /// Content ids of the base's files, by path.
@@ -104,6 +126,8 @@ pub(crate) struct Run {
     pub(crate) per_file: Vec<Diagnostic>,
     pub(crate) cross: Vec<Diagnostic>,
     pub(crate) sources: Vec<(String, Arc<str>)>,
+    /// Each entry's document as JSON, in the order of `entries`, when captured.
+    pub(crate) values: Vec<Option<String>>,
 }
 
 impl Run {
@@ -118,8 +142,8 @@ impl Run {
 /// How a run treats files.
 #[derive(Clone, Copy)]
 enum Mode<'a> {
-    /// Check every file.
-    Plain,
+    /// Check every file; with `capture`, keep every document as JSON.
+    Plain { capture: bool },
     /// Check every file, identifying each by content id; take unchanged files' summaries from
     /// `reuse` when it has them.
     Change { reuse: Option<&'a Reuse<'a>> },
@@ -128,9 +152,9 @@ enum Mode<'a> {
 /// Runs the per-file and cross-file rules.
 fn run(config: &Config, snapshot: &dyn Snapshot, mode: Mode<'_>) -> Result<Run, Error> {
     let discovered = discover(config, snapshot)?;
-    let (identify, reuse) = match mode {
-        Mode::Plain => (false, None),
-        Mode::Change { reuse } => (true, reuse),
+    let (identify, capture, reuse) = match mode {
+        Mode::Plain { capture } => (false, capture, None),
+        Mode::Change { reuse } => (true, false, reuse),
     };
     let outcomes = discovered
         .descriptors
@@ -148,7 +172,7 @@ fn run(config: &Config, snapshot: &dyn Snapshot, mode: Mode<'_>) -> Result<Run, 
             {
                 return Ok(file::FileOutcome::cached(entry));
             }
-            file::check(config, snapshot, descriptor, identify)
+            file::check(config, snapshot, descriptor, identify, capture)
         })
         .collect::<Result<Vec<_>, Error>>()?;
     let mut run = Run {
@@ -158,6 +182,7 @@ fn run(config: &Config, snapshot: &dyn Snapshot, mode: Mode<'_>) -> Result<Run, 
         per_file: Vec::new(),
         cross: Vec::new(),
         sources: Vec::new(),
+        values: Vec::new(),
     };
     for outcome in outcomes {
         run.per_file.extend(outcome.diagnostics);
@@ -165,6 +190,7 @@ fn run(config: &Config, snapshot: &dyn Snapshot, mode: Mode<'_>) -> Result<Run, 
             run.sources.push((outcome.path, text));
         }
         run.entries.push(outcome.entry);
+        run.values.push(outcome.value);
     }
     run.cross = cross::check(config, &run.entries);
     Ok(run)

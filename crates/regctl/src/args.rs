@@ -37,6 +37,14 @@ pub enum Command {
     /// could not be checked (bad regctl.toml, unreadable files), 64 on a usage error.
     Validate(ValidateArgs),
 
+    /// Build the static index: sparse entry files, a catalog, graphs, reverse lookups, owners
+    /// and a manifest. Refuses (exit 2) when the registry does not validate.
+    Compose(ComposeArgs),
+
+    /// Commit the composed index to a git branch (no checkout, no work-tree change), ready to
+    /// be pushed and served from raw git URLs or any static host.
+    Publish(PublishArgs),
+
     /// Write the registry's owners into `.github/CODEOWNERS`, so the git host enforces review
     /// by the owning team. `--check` fails (exit 2) when the file is stale.
     Codeowners(CodeownersArgs),
@@ -112,6 +120,48 @@ pub enum ReportFormat {
     Github,
     /// SARIF 2.1.0, for code-scanning tools.
     Sarif,
+}
+
+#[derive(Debug, Args)]
+pub struct ComposeArgs {
+    /// The registry (any directory inside it).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+
+    /// The output directory (default: `[compose] out` in regctl.toml, else `dist/index`).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Do not write; exit 2 and list the differences when DIR is not what compose would write.
+    #[arg(long)]
+    pub check: bool,
+
+    /// Output format of the summary.
+    #[arg(long, short, value_enum, default_value_t = OutputFormat::Human)]
+    pub output: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// The registry (any directory inside it).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+
+    /// The branch to commit to; created when it does not exist.
+    #[arg(long, default_value = "index")]
+    pub branch: String,
+
+    /// The commit message.
+    #[arg(long, short, default_value = "Publish the registry index")]
+    pub message: String,
+
+    /// The composed index to publish (default: as for `regctl compose`).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = OutputFormat::Human)]
+    pub output: OutputFormat,
 }
 
 #[derive(Debug, Args)]

@@ -72,6 +72,8 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
 fn run(command: Command, printer: &mut Printer) -> io::Result<ExitStatus> {
     match command {
         Command::Validate(args) => commands::validate::validate(&args, printer),
+        Command::Compose(args) => commands::compose::compose(&args, printer),
+        Command::Publish(args) => commands::compose::publish(&args, printer),
         Command::Codeowners(args) => commands::codeowners::codeowners(&args, printer),
         Command::Explain(args) => commands::explain::explain(&args, printer),
         Command::Rules(args) => commands::rules::rules(&args, printer),

@@ -1,6 +1,7 @@
 //! One module per subcommand, each exposing a function from its arguments to an exit status.
 
 pub(crate) mod codeowners;
+pub(crate) mod compose;
 pub(crate) mod explain;
 pub(crate) mod rules;
 pub(crate) mod validate;

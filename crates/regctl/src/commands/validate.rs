@@ -100,33 +100,14 @@ pub(crate) fn validate(args: &ValidateArgs, printer: &mut Printer) -> io::Result
             }
         }
     }
-    let errors = report.errors();
-    if errors == 0 {
+    if report.errors() == 0 {
         return Ok(ExitStatus::Success);
     }
-    let codes: Vec<&str> = report
-        .error_codes()
-        .iter()
-        .map(|code| code.as_str())
-        .collect();
-    let mut files: Vec<&str> = report
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .filter_map(|d| d.file.as_deref())
-        .collect();
-    files.sort_unstable();
-    files.dedup();
-    printer.errln(&format!(
-        "MetadataValidationError: {} in {} ({})",
-        plural(errors, "error"),
-        plural(files.len(), "file"),
-        codes.join(", ")
-    ))?;
+    printer.errln(&human::invalid(&report))?;
     Ok(ExitStatus::Invalid)
 }
 
-fn start_dir(path: &Path) -> &Path {
+pub(crate) fn start_dir(path: &Path) -> &Path {
     if path.is_file() {
         path.parent()
             .filter(|p| !p.as_os_str().is_empty())

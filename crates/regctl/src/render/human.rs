@@ -97,6 +97,29 @@ pub(crate) fn summary(report: &Report, against: Option<&str>) -> String {
     )
 }
 
+/// The stderr line of an invalid registry: `MetadataValidationError`, the counts and the codes.
+pub(crate) fn invalid(report: &Report) -> String {
+    let codes: Vec<&str> = report
+        .error_codes()
+        .iter()
+        .map(|code| code.as_str())
+        .collect();
+    let mut files: Vec<&str> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .filter_map(|d| d.file.as_deref())
+        .collect();
+    files.sort_unstable();
+    files.dedup();
+    format!(
+        "MetadataValidationError: {} in {} ({})",
+        plural(report.errors(), "error"),
+        plural(files.len(), "file"),
+        codes.join(", ")
+    )
+}
+
 pub(crate) fn plural(n: usize, noun: &str) -> String {
     match (n, noun) {
         (1, _) => format!("1 {noun}"),

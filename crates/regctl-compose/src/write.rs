@@ -1,0 +1,265 @@
+//! Writing an index to a directory: incremental, atomic per file, manifest last, locked.
+//!
+//! 1. Files whose bytes the previous manifest already lists (same size and hash, same size on
+//!    disk) are left alone, so a compose with nothing changed writes nothing.
+//! 2. Changed files are first written under temporary names beside their final path. A failure
+//!    here removes the temporaries and leaves the previous index complete.
+//! 3. The temporaries are renamed into place, files the new index no longer has are removed,
+//!    and `manifest.json` is written last: a reader that checks files against the manifest
+//!    never accepts a mix of old and new.
+//!
+//! A lock file beside the directory keeps two composes from interleaving.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use regctl_core::Error;
+use regctl_core::fsutil::write_atomic;
+use serde_json::Value;
+
+use crate::build::{Index, MANIFEST, sha256_hex};
+
+/// The lock file beside the output directory, `.<dir name>.regctl-lock`, so the directory
+/// itself holds nothing but the index.
+fn lock_path(out: &Path) -> PathBuf {
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "index".to_owned());
+    out.with_file_name(format!(".{name}.regctl-lock"))
+}
+/// How long a compose waits for another one to finish before giving up.
+const LOCK_WAIT: Duration = Duration::from_secs(60);
+
+/// What a write did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Written {
+    pub written: usize,
+    pub unchanged: usize,
+    pub removed: usize,
+}
+
+/// How a directory differs from the index compose would write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Difference {
+    Missing(String),
+    Changed(String),
+    Extra(String),
+}
+
+fn io_error(path: &Path, source: io::Error) -> Error {
+    Error::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+/// Writes `index` into `out`, creating it if needed.
+pub fn write(index: &Index, out: &Path) -> Result<Written, Error> {
+    fs::create_dir_all(out).map_err(|err| io_error(out, err))?;
+    let _lock = Lock::acquire(out)?;
+    let previous = previous_manifest(out);
+
+    let mut unchanged = 0;
+    let mut changed: Vec<(&String, &Vec<u8>)> = Vec::new();
+    for (path, bytes) in &index.files {
+        if path == MANIFEST {
+            continue;
+        }
+        let same = previous.get(path).is_some_and(|(size, sha)| {
+            *size == bytes.len() as u64
+                && fs::metadata(out.join(path)).is_ok_and(|meta| meta.len() == *size)
+                && *sha == sha256_hex(bytes)
+        });
+        if same {
+            unchanged += 1;
+        } else {
+            changed.push((path, bytes));
+        }
+    }
+
+    // Phase 1: temporaries. Nothing the previous index owns is touched yet.
+    let temporaries: Vec<Result<(PathBuf, PathBuf), Error>> = changed
+        .par_iter()
+        .map(|(path, bytes)| {
+            let target = out.join(path);
+            let temp = temporary(&target);
+            let parent = target.parent().unwrap_or(out);
+            fs::create_dir_all(parent)
+                .and_then(|()| fs::write(&temp, bytes))
+                .map(|()| (temp.clone(), target))
+                .map_err(|err| {
+                    let _ = fs::remove_file(&temp);
+                    io_error(&out.join(path), err)
+                })
+        })
+        .collect();
+    if let Some(failure) = temporaries.iter().position(Result::is_err) {
+        for (temp, _) in temporaries.iter().flatten() {
+            let _ = fs::remove_file(temp);
+        }
+        return Err(temporaries
+            .into_iter()
+            .nth(failure)
+            .and_then(Result::err)
+            .expect("a failure at this position"));
+    }
+
+    // Phase 2: into place, then away with what the new index no longer has.
+    for (temp, target) in temporaries.into_iter().flatten() {
+        fs::rename(&temp, &target).map_err(|err| io_error(&target, err))?;
+    }
+    let mut removed = 0;
+    for path in previous
+        .keys()
+        .filter(|path| !index.files.contains_key(*path))
+    {
+        let full = out.join(path);
+        match fs::remove_file(&full) {
+            Ok(()) => {
+                removed += 1;
+                remove_empty_parents(&full, out);
+            }
+            Err(err) if err.kind() == io::ErrorKind::NotFound => {}
+            Err(err) => return Err(io_error(&full, err)),
+        }
+    }
+
+    // Phase 3: the manifest, last.
+    let manifest = &index.files[MANIFEST];
+    let manifest_path = out.join(MANIFEST);
+    let mut written = changed.len();
+    if fs::read(&manifest_path).ok().as_deref() != Some(manifest.as_slice()) {
+        write_atomic(&manifest_path, manifest).map_err(|err| io_error(&manifest_path, err))?;
+        written += 1;
+    } else {
+        unchanged += 1;
+    }
+    Ok(Written {
+        written,
+        unchanged,
+        removed,
+    })
+}
+
+/// Compares `out` with `index` without writing: every file's bytes, and files that should
+/// not be there.
+pub fn check(index: &Index, out: &Path) -> Result<Vec<Difference>, Error> {
+    let mut differences: Vec<Difference> = index
+        .files
+        .par_iter()
+        .filter_map(|(path, bytes)| match fs::read(out.join(path)) {
+            Ok(existing) if existing == *bytes => None,
+            Ok(_) => Some(Difference::Changed(path.clone())),
+            Err(_) => Some(Difference::Missing(path.clone())),
+        })
+        .collect();
+    for path in files_in(out)? {
+        if !index.files.contains_key(&path) {
+            differences.push(Difference::Extra(path));
+        }
+    }
+    differences.sort_by(|a, b| path_of(a).cmp(path_of(b)));
+    Ok(differences)
+}
+
+fn path_of(difference: &Difference) -> &str {
+    match difference {
+        Difference::Missing(p) | Difference::Changed(p) | Difference::Extra(p) => p,
+    }
+}
+
+/// Every file under `dir` (relative, `/`-separated), hidden files (temporaries) excepted.
+pub fn files_in(dir: &Path) -> Result<BTreeSet<String>, Error> {
+    let mut out = BTreeSet::new();
+    if !dir.is_dir() {
+        return Ok(out);
+    }
+    for entry in walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+    {
+        let entry = entry.map_err(|err| io_error(dir, err.into()))?;
+        if entry.file_type().is_file()
+            && let Ok(relative) = entry.path().strip_prefix(dir)
+        {
+            out.insert(relative.to_string_lossy().replace('\\', "/"));
+        }
+    }
+    Ok(out)
+}
+
+/// Path → (size, sha256) from the manifest in `out`, empty when there is none.
+fn previous_manifest(out: &Path) -> BTreeMap<String, (u64, String)> {
+    let Ok(bytes) = fs::read(out.join(MANIFEST)) else {
+        return BTreeMap::new();
+    };
+    let Ok(manifest) = serde_json::from_slice::<Value>(&bytes) else {
+        return BTreeMap::new();
+    };
+    manifest["files"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter_map(|(path, file)| {
+            Some((
+                path.clone(),
+                (file["size"].as_u64()?, file["sha256"].as_str()?.to_owned()),
+            ))
+        })
+        .collect()
+}
+
+fn temporary(target: &Path) -> PathBuf {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    target.with_file_name(format!(".{name}.regctl-{}.tmp", std::process::id()))
+}
+
+fn remove_empty_parents(file: &Path, root: &Path) {
+    let mut dir = file.parent();
+    while let Some(current) = dir {
+        if current == root || fs::remove_dir(current).is_err() {
+            break;
+        }
+        dir = current.parent();
+    }
+}
+
+/// An exclusive lock on the output directory, released when dropped (or when the process dies).
+struct Lock {
+    _file: fs::File,
+}
+
+impl Lock {
+    fn acquire(out: &Path) -> Result<Lock, Error> {
+        let path = lock_path(out);
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|err| io_error(&path, err))?;
+        let started = Instant::now();
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(Lock { _file: file }),
+                Err(fs::TryLockError::WouldBlock) if started.elapsed() < LOCK_WAIT => {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                Err(fs::TryLockError::WouldBlock) => {
+                    return Err(Error::Locked {
+                        path: path.display().to_string(),
+                    });
+                }
+                Err(fs::TryLockError::Error(err)) => return Err(io_error(&path, err)),
+            }
+        }
+    }
+}

@@ -1,0 +1,233 @@
+//! `regctl compose` and `regctl publish`: build the static index, and commit it to a branch.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use regctl_compose::write::{Difference, files_in};
+use regctl_compose::{MANIFEST, Source};
+use regctl_core::config::{Config, find_root};
+use regctl_core::git::GitRepo;
+use regctl_core::{Error, Severity, Worktree};
+use serde_json::json;
+
+use crate::ExitStatus;
+use crate::args::{ComposeArgs, OutputFormat, PublishArgs};
+use crate::printer::Printer;
+use crate::render::FORMAT_VERSION;
+use crate::render::human::{self, Style, plural};
+
+/// The output directory when neither `--out` nor `[compose] out` names one.
+const DEFAULT_OUT: &str = "dist/index";
+
+pub(crate) fn compose(args: &ComposeArgs, printer: &mut Printer) -> io::Result<ExitStatus> {
+    let style = style(printer);
+    let (config, snapshot) = match open(&args.path) {
+        Ok(opened) => opened,
+        Err(err) => return fail(printer, style, &err),
+    };
+    let out = out_dir(&config, snapshot.root(), args.out.as_deref());
+    let captured = match regctl_validate::validate_capturing(&config, &snapshot) {
+        Ok(captured) => captured,
+        Err(err) => return fail(printer, style, &err),
+    };
+    if captured.report.errors() > 0 {
+        // An index of an invalid registry would publish the errors; refuse, write nothing.
+        for diagnostic in captured
+            .report
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+        {
+            printer.outln(&human::diagnostic(style, &captured.report, diagnostic))?;
+        }
+        printer.errln(&human::invalid(&captured.report))?;
+        printer.errln(&format!(
+            "error: the registry is invalid, so nothing was written to {}",
+            out.display()
+        ))?;
+        return Ok(ExitStatus::Invalid);
+    }
+    let source = Source {
+        commit: GitRepo::discover(snapshot.root())
+            .and_then(|git| git.head())
+            .ok()
+            .flatten()
+            .map(|commit| commit.to_string()),
+    };
+    let index = regctl_compose::build(&config, &captured, &source);
+    let n_entries = captured.entries.len();
+
+    if args.check {
+        let differences = match regctl_compose::write::check(&index, &out) {
+            Ok(differences) => differences,
+            Err(err) => return fail(printer, style, &err),
+        };
+        match args.output {
+            OutputFormat::Json => printer.json(&json!({
+                "format_version": FORMAT_VERSION,
+                "out": out.display().to_string(),
+                "up_to_date": differences.is_empty(),
+                "differences": differences.iter().map(|d| {
+                    let (change, path) = describe(d);
+                    json!({"change": change, "path": path})
+                }).collect::<Vec<_>>(),
+            }))?,
+            OutputFormat::Human => {
+                for difference in &differences {
+                    let (change, path) = describe(difference);
+                    printer.outln(&format!("{change:>8}  {path}"))?;
+                }
+            }
+        }
+        if differences.is_empty() {
+            if args.output == OutputFormat::Human && !printer.quiet {
+                printer.outln(&format!(
+                    "{} is up to date ({})",
+                    out.display(),
+                    plural(index.files.len(), "file")
+                ))?;
+            }
+            return Ok(ExitStatus::Success);
+        }
+        printer.errln(&format!(
+            "error: {} differs from what compose would write ({}); run `regctl compose`",
+            out.display(),
+            plural(differences.len(), "file")
+        ))?;
+        return Ok(ExitStatus::Invalid);
+    }
+
+    let written = match regctl_compose::write::write(&index, &out) {
+        Ok(written) => written,
+        Err(err) => return fail(printer, style, &err),
+    };
+    match args.output {
+        OutputFormat::Json => printer.json(&json!({
+            "format_version": FORMAT_VERSION,
+            "out": out.display().to_string(),
+            "entries": n_entries,
+            "files": index.files.len(),
+            "written": written.written,
+            "unchanged": written.unchanged,
+            "removed": written.removed,
+        }))?,
+        OutputFormat::Human => {
+            if !printer.quiet {
+                printer.outln(&format!(
+                    "Composed {} into {}: {} written, {} unchanged, {} removed",
+                    plural(n_entries, "entry"),
+                    out.display(),
+                    written.written,
+                    written.unchanged,
+                    written.removed
+                ))?;
+            }
+        }
+    }
+    Ok(ExitStatus::Success)
+}
+
+pub(crate) fn publish(args: &PublishArgs, printer: &mut Printer) -> io::Result<ExitStatus> {
+    let style = style(printer);
+    let result = (|| -> Result<(PathBuf, regctl_core::git::Published, usize), Error> {
+        let (config, snapshot) = open(&args.path)?;
+        let out = out_dir(&config, snapshot.root(), args.out.as_deref());
+        let files = read_index(&out)?;
+        let git = GitRepo::discover(snapshot.root())?;
+        let published = git.publish(&files, &args.branch, &args.message)?;
+        Ok((out, published, files.len()))
+    })();
+    let (out, published, n_files) = match result {
+        Ok(done) => done,
+        Err(err) => return fail(printer, style, &err),
+    };
+    match args.output {
+        OutputFormat::Json => printer.json(&json!({
+            "format_version": FORMAT_VERSION,
+            "branch": args.branch,
+            "commit": published.commit.to_string(),
+            "created": published.created,
+            "files": n_files,
+        }))?,
+        OutputFormat::Human => {
+            printer.outln(&published.commit.to_string())?;
+            if !printer.quiet {
+                let what = if published.created {
+                    format!(
+                        "committed {} from {} to branch `{}`",
+                        plural(n_files, "file"),
+                        out.display(),
+                        args.branch
+                    )
+                } else {
+                    format!(
+                        "branch `{}` already has this index; no commit made",
+                        args.branch
+                    )
+                };
+                printer.errln(&what)?;
+            }
+        }
+    }
+    Ok(ExitStatus::Success)
+}
+
+/// The files of a composed index directory, which must have a manifest.
+fn read_index(out: &Path) -> Result<BTreeMap<String, Vec<u8>>, Error> {
+    if !out.join(MANIFEST).is_file() {
+        return Err(Error::Io {
+            path: out.join(MANIFEST).display().to_string(),
+            source: io::Error::new(
+                io::ErrorKind::NotFound,
+                "no composed index here; run `regctl compose` first",
+            ),
+        });
+    }
+    files_in(out)?
+        .into_iter()
+        .map(|path| {
+            let full = out.join(&path);
+            std::fs::read(&full)
+                .map(|bytes| (path, bytes))
+                .map_err(|source| Error::Io {
+                    path: full.display().to_string(),
+                    source,
+                })
+        })
+        .collect()
+}
+
+fn open(path: &Path) -> Result<(Config, Worktree), Error> {
+    let root = find_root(path)?;
+    let snapshot = Worktree::new(&root)?;
+    let config = Config::load(&snapshot)?;
+    Ok((config, snapshot))
+}
+
+fn out_dir(config: &Config, root: &Path, flag: Option<&Path>) -> PathBuf {
+    match flag {
+        Some(out) => out.to_path_buf(),
+        None => root.join(config.compose.out.as_deref().unwrap_or(DEFAULT_OUT)),
+    }
+}
+
+fn describe(difference: &Difference) -> (&'static str, &str) {
+    match difference {
+        Difference::Missing(path) => ("missing", path),
+        Difference::Changed(path) => ("changed", path),
+        Difference::Extra(path) => ("extra", path),
+    }
+}
+
+fn style(printer: &Printer) -> Style {
+    Style {
+        color: printer.color,
+        width: printer.width,
+    }
+}
+
+fn fail(printer: &mut Printer, style: Style, err: &Error) -> io::Result<ExitStatus> {
+    printer.errln(human::failure(style, err).trim_end())?;
+    Ok(ExitStatus::Failure)
+}
