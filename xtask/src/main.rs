@@ -1,6 +1,7 @@
 //! Maintainer tasks, run as `cargo xtask <task>`.
 //!
-//! - `codegen [--mode write|check|dry-run]`: regenerate committed files (docs/rules.md).
+//! - `codegen [--mode write|check|dry-run]`: regenerate committed files: `docs/rules.md` and the
+//!   golden index of the example registry (`crates/regctl-compose/tests/golden/example-index`).
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
@@ -43,11 +44,88 @@ fn parse_mode(args: &[String]) -> Result<Mode, String> {
 }
 
 fn codegen(mode: Mode) -> Result<(), String> {
+    let root = repo_root();
     ensure_file(
-        &repo_root().join("docs/rules.md"),
+        &root.join("docs/rules.md"),
         &regctl_core::code::rules_markdown(),
         mode,
-    )
+    )?;
+    let index = example_index(&root)?;
+    ensure_dir(&root.join(GOLDEN_INDEX), &index.files, mode)
+}
+
+/// Where the golden copy of the example registry's index lives.
+const GOLDEN_INDEX: &str = "crates/regctl-compose/tests/golden/example-index";
+
+/// The index of this repository's example registry, without a source commit so it does not
+/// change with every commit.
+fn example_index(root: &Path) -> Result<regctl_compose::Index, String> {
+    let snapshot = regctl_core::Worktree::new(root).map_err(|e| e.to_string())?;
+    let config = regctl_core::Config::load(&snapshot).map_err(|e| e.to_string())?;
+    let captured =
+        regctl_validate::validate_capturing(&config, &snapshot).map_err(|e| e.to_string())?;
+    if captured.report.errors() > 0 {
+        return Err(
+            "the example registry does not validate; run `cargo run -- validate`".to_owned(),
+        );
+    }
+    Ok(regctl_compose::build(
+        &config,
+        &captured,
+        &regctl_compose::Source::default(),
+    ))
+}
+
+/// Makes `dir` hold exactly `files` (path -> bytes).
+fn ensure_dir(
+    dir: &Path,
+    files: &std::collections::BTreeMap<String, Vec<u8>>,
+    mode: Mode,
+) -> Result<(), String> {
+    let existing = regctl_compose::write::files_in(dir).map_err(|e| e.to_string())?;
+    let stale: Vec<&String> = existing
+        .iter()
+        .filter(|path| !files.contains_key(*path))
+        .collect();
+    let changed: Vec<&String> = files
+        .iter()
+        .filter(|(path, bytes)| std::fs::read(dir.join(path)).ok().as_ref() != Some(*bytes))
+        .map(|(path, _)| path)
+        .collect();
+    if stale.is_empty() && changed.is_empty() {
+        return Ok(());
+    }
+    match mode {
+        Mode::Check => Err(format!(
+            "{} is stale ({} changed, {} extra); run `cargo xtask codegen`",
+            dir.display(),
+            changed.len(),
+            stale.len()
+        )),
+        Mode::DryRun => {
+            for path in changed {
+                println!("would write {path}");
+            }
+            for path in stale {
+                println!("would remove {path}");
+            }
+            Ok(())
+        }
+        Mode::Write => {
+            for path in changed {
+                let full = dir.join(path);
+                std::fs::create_dir_all(full.parent().expect("a file has a parent"))
+                    .and_then(|()| std::fs::write(&full, &files[path]))
+                    .map_err(|err| format!("cannot write {}: {err}", full.display()))?;
+            }
+            for path in stale {
+                std::fs::remove_file(dir.join(path))
+                    .map_err(|err| format!("cannot remove {path}: {err}"))?;
+            }
+            eprintln!("wrote {}", dir.display());
+            Ok(())
+        }
+    }
 }
 
 fn repo_root() -> PathBuf {

@@ -91,6 +91,38 @@ impl TestContext {
     }
 }
 
+/// Copies the example registry of this repository (config, schemas, entries) into `dest`.
+pub(crate) fn copy_example(dest: &Path) {
+    let root = repo_root();
+    std::fs::copy(root.join("regctl.toml"), dest.join("regctl.toml")).expect("copy regctl.toml");
+    for dir in ["schemas", "registry"] {
+        for entry in walk(&root.join(dir)) {
+            let relative = entry.strip_prefix(&root).expect("inside the root");
+            let target = dest.join(relative);
+            std::fs::create_dir_all(target.parent().expect("parent")).expect("mkdir");
+            std::fs::copy(&entry, target).expect("copy");
+        }
+    }
+}
+
+/// Every file under `dir`, sorted.
+pub(crate) fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(current) = stack.pop() {
+        for entry in std::fs::read_dir(&current).expect("read dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 /// A `regctl` command running in `dir`, with a clean environment and no colors.
 pub(crate) fn regctl_in(dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_regctl"));

@@ -1,6 +1,7 @@
 //! End-to-end tests: run the `regctl` binary and check exit code, stdout and stderr.
 
 mod common;
+mod compose;
 mod explain;
 mod fixtures;
 mod git;

@@ -1,0 +1,308 @@
+//! `regctl compose` and `regctl publish` end to end.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::common::{TestContext, copy_example, regctl_in, run, walk};
+
+/// path (relative to `dir`) → bytes, for every file under `dir`.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walk(dir)
+        .into_iter()
+        .map(|path| {
+            let relative = path
+                .strip_prefix(dir)
+                .expect("inside")
+                .to_string_lossy()
+                .replace('\\', "/");
+            let bytes = std::fs::read(&path).expect("read");
+            (relative, bytes)
+        })
+        .collect()
+}
+
+fn golden() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../regctl-compose/tests/golden/example-index")
+}
+
+fn example() -> TestContext {
+    let ctx = TestContext::new();
+    copy_example(ctx.root());
+    ctx
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    regctl_compose::build::sha256_hex(bytes)
+}
+
+#[test]
+fn composing_the_example_twice_writes_the_golden_index_then_nothing() {
+    let ctx = example();
+    let (code, stdout, stderr) = run(ctx.command().arg("compose"));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("Composed 19 entries"), "{stdout}");
+    let out = ctx.root().join("dist/index");
+    assert_eq!(
+        tree(&out),
+        tree(&golden()),
+        "the CLI writes the golden index"
+    );
+
+    let mtimes: Vec<_> = walk(&out)
+        .iter()
+        .map(|p| {
+            std::fs::metadata(p)
+                .and_then(|m| m.modified())
+                .expect("mtime")
+        })
+        .collect();
+    let (code, json, _) = run(ctx.command().args(["compose", "--output", "json"]));
+    assert_eq!(code, 0);
+    let json: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(json["written"], 0, "{json}");
+    assert_eq!(json["removed"], 0);
+    let after: Vec<_> = walk(&out)
+        .iter()
+        .map(|p| {
+            std::fs::metadata(p)
+                .and_then(|m| m.modified())
+                .expect("mtime")
+        })
+        .collect();
+    assert_eq!(mtimes, after, "nothing was touched");
+}
+
+#[test]
+fn the_manifest_lists_every_file_with_its_hash() {
+    let ctx = example();
+    assert_eq!(run(ctx.command().arg("compose")).0, 0);
+    let out = ctx.root().join("dist/index");
+    let files = tree(&out);
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&files["manifest.json"]).expect("manifest");
+    let listed = manifest["files"].as_object().expect("files");
+    for (path, bytes) in &files {
+        if path == "manifest.json" {
+            continue;
+        }
+        let entry = listed
+            .get(path)
+            .unwrap_or_else(|| panic!("{path} is not in the manifest"));
+        assert_eq!(entry["sha256"], sha256(bytes), "{path}");
+        assert_eq!(entry["size"], bytes.len(), "{path}");
+    }
+    assert_eq!(
+        listed.len(),
+        files.len() - 1,
+        "the manifest lists only files that exist"
+    );
+    assert!(files.contains_key("entries/component/fi/ne/finetuning.json"));
+}
+
+#[test]
+fn output_is_identical_whatever_the_thread_count_or_file_order() {
+    let first = example();
+    // The second copy is written in reverse order, so directory order differs.
+    let second = TestContext::new();
+    let source = first.root();
+    let mut files = walk(source);
+    files.reverse();
+    for file in files {
+        let relative = file.strip_prefix(source).expect("inside");
+        let target = second.root().join(relative);
+        std::fs::create_dir_all(target.parent().expect("parent")).expect("mkdir");
+        std::fs::copy(&file, target).expect("copy");
+    }
+    let (a, _, _) = run(first
+        .command()
+        .args(["compose", "--out", "one"])
+        .env("RAYON_NUM_THREADS", "1"));
+    let (b, _, _) = run(second
+        .command()
+        .args(["compose", "--out", "many"])
+        .env("RAYON_NUM_THREADS", "8"));
+    assert_eq!((a, b), (0, 0));
+    assert_eq!(
+        tree(&first.root().join("one")),
+        tree(&second.root().join("many"))
+    );
+}
+
+#[test]
+fn changes_rewrite_only_what_changed_and_remove_what_is_gone() {
+    let ctx = example();
+    assert_eq!(run(ctx.command().arg("compose")).0, 0);
+    let out = ctx.root().join("dist/index");
+    // A description edit changes the entry, the catalog and the manifest.
+    let path = ctx.root().join("registry/components/legacy-trainer.toml");
+    let text = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(
+        &path,
+        text.replace("before the registry existed", "before the registry"),
+    )
+    .expect("write");
+    let (code, stdout, _) = run(ctx.command().args(["compose", "--output", "json"]));
+    assert_eq!(code, 0);
+    let json: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(
+        (json["written"].as_u64(), json["removed"].as_u64()),
+        (Some(3), Some(0)),
+        "{json}"
+    );
+    // Deleting an unreferenced entry removes its sparse file.
+    std::fs::remove_file(&path).expect("remove");
+    let (_, stdout, _) = run(ctx.command().args(["compose", "--output", "json"]));
+    let json: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(json["removed"], 1, "{json}");
+    assert!(
+        !out.join("entries/component/le/ga/legacy-trainer.json")
+            .exists()
+    );
+    assert!(
+        !out.join("entries/component/le").exists(),
+        "empty shard directories go too"
+    );
+}
+
+#[test]
+fn check_reports_a_stale_index_without_writing() {
+    let ctx = example();
+    let (code, _, stderr) = run(ctx.command().args(["compose", "--check"]));
+    assert_eq!(code, 2, "nothing composed yet");
+    assert!(
+        stderr.contains("differs from what compose would write"),
+        "{stderr}"
+    );
+    assert!(
+        !ctx.root().join("dist/index").exists(),
+        "--check writes nothing"
+    );
+    assert_eq!(run(ctx.command().arg("compose")).0, 0);
+    assert_eq!(run(ctx.command().args(["compose", "--check"])).0, 0);
+    ctx.write("dist/index/stray.json", "{}");
+    std::fs::write(ctx.root().join("dist/index/catalog.json"), "{}").expect("write");
+    let (code, stdout, _) = run(ctx.command().args(["compose", "--check"]));
+    assert_eq!(code, 2);
+    insta::assert_snapshot!(stdout, @r"
+     changed  catalog.json
+       extra  stray.json
+    ");
+}
+
+#[test]
+fn an_invalid_registry_is_refused_and_nothing_is_written() {
+    let ctx = example();
+    assert_eq!(run(ctx.command().arg("compose")).0, 0);
+    let before = tree(&ctx.root().join("dist/index"));
+    ctx.write(
+        "registry/components/broken.toml",
+        "[component]\nname = \"broken\"\n",
+    );
+    let (code, _, stderr) = run(ctx.command().arg("compose"));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("MetadataValidationError") && stderr.contains("nothing was written"),
+        "{stderr}"
+    );
+    assert_eq!(tree(&ctx.root().join("dist/index")), before);
+}
+
+#[test]
+fn a_failed_compose_leaves_the_previous_index_complete() {
+    let ctx = example();
+    assert_eq!(run(ctx.command().arg("compose")).0, 0);
+    let out = ctx.root().join("dist/index");
+    let before = tree(&out);
+    // A new entry needs `entries/component/zz/zz/`; a file where that directory must go makes
+    // the write fail after other files were already prepared.
+    ctx.write(
+        "registry/components/zzzz.toml",
+        "[component]\nname = \"zzzz\"\ndescription = \"z\"\nrepository = \"https://example.com/z\"\npath = \"z\"\n\n[versions.latest]\nversion = \"1.0.0\"\nimage = \"z:1\"\nmin_python = \"3.10\"\nmax_python = \"3.12\"\n\n[owner]\nhandle = \"kamil\"\nemail = \"kamil@physicsx.ai\"\nteam = \"ml-research\"\n",
+    );
+    std::fs::write(out.join("entries/component/zz"), "in the way").expect("plant");
+    let (code, _, stderr) = run(ctx.command().arg("compose"));
+    assert_eq!(code, 1, "{stderr}");
+    std::fs::remove_file(out.join("entries/component/zz")).expect("unplant");
+    assert_eq!(
+        tree(&out),
+        before,
+        "the previous index is untouched, with no temporary files left"
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&before["manifest.json"]).expect("manifest");
+    for (path, file) in manifest["files"].as_object().expect("files") {
+        assert_eq!(
+            file["sha256"],
+            sha256(&before[path]),
+            "{path} matches the manifest"
+        );
+    }
+}
+
+#[test]
+fn concurrent_composes_do_not_corrupt_the_index() {
+    let ctx = example();
+    let spawn = || {
+        ctx.command()
+            .arg("compose")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn")
+    };
+    let mut children: Vec<_> = (0..4).map(|_| spawn()).collect();
+    for child in &mut children {
+        assert!(child.wait().expect("wait").success());
+    }
+    assert_eq!(tree(&ctx.root().join("dist/index")), tree(&golden()));
+}
+
+#[test]
+fn publish_commits_the_index_to_a_branch_once() {
+    let ctx = example();
+    ctx.git_init("registry");
+    assert_eq!(run(ctx.command().arg("compose")).0, 0);
+    let head_before = ctx.git(&["rev-parse", "HEAD"]);
+    let status_before = ctx.git(&["status", "--porcelain"]);
+    let (code, first, stderr) = run(ctx.command().args(["publish", "--branch", "index"]));
+    assert_eq!(code, 0, "{stderr}");
+    let commit = first.trim();
+    assert_eq!(commit.len(), 40, "{first}");
+    assert_eq!(ctx.git(&["rev-parse", "index"]).trim(), commit);
+    assert_eq!(
+        ctx.git(&["rev-parse", "HEAD"]),
+        head_before,
+        "HEAD is untouched"
+    );
+    assert_eq!(
+        ctx.git(&["status", "--porcelain"]),
+        status_before,
+        "the work tree and index are untouched"
+    );
+    // The branch's tree is the composed directory, file for file.
+    let composed = tree(&ctx.root().join("dist/index"));
+    let listed = ctx.git(&["ls-tree", "-r", "--name-only", "index"]);
+    assert_eq!(
+        listed.lines().collect::<Vec<_>>(),
+        composed.keys().map(String::as_str).collect::<Vec<_>>()
+    );
+    let entry = ctx.git(&["show", "index:entries/component/fi/ne/finetuning.json"]);
+    assert_eq!(
+        entry.as_bytes(),
+        composed["entries/component/fi/ne/finetuning.json"].as_slice()
+    );
+
+    let (code, second, stderr) = run(ctx.command().args(["publish", "--branch", "index"]));
+    assert_eq!(code, 0);
+    assert_eq!(second.trim(), commit, "no new commit for the same tree");
+    assert!(stderr.contains("no commit made"), "{stderr}");
+    assert_eq!(ctx.git(&["rev-list", "--count", "index"]).trim(), "1");
+}
+
+#[test]
+fn publish_needs_a_composed_index() {
+    let ctx = example();
+    ctx.git_init("registry");
+    let (code, _, stderr) = run(regctl_in(ctx.root()).args(["publish"]));
+    assert_eq!(code, 1);
+    assert!(stderr.contains("run `regctl compose` first"), "{stderr}");
+}
