@@ -62,16 +62,16 @@ const GOLDEN_INDEX: &str = "crates/regctl-compose/tests/golden/example-index";
 fn example_index(root: &Path) -> Result<regctl_compose::Index, String> {
     let snapshot = regctl_core::Worktree::new(root).map_err(|e| e.to_string())?;
     let config = regctl_core::Config::load(&snapshot).map_err(|e| e.to_string())?;
-    let captured =
-        regctl_validate::validate_capturing(&config, &snapshot).map_err(|e| e.to_string())?;
-    if captured.report.errors() > 0 {
+    let validated = regctl_validate::validate_visiting(&config, &snapshot, regctl_compose::prepare)
+        .map_err(|e| e.to_string())?;
+    if validated.report.errors() > 0 {
         return Err(
             "the example registry does not validate; run `cargo run -- validate`".to_owned(),
         );
     }
     Ok(regctl_compose::build(
         &config,
-        &captured,
+        &validated,
         &regctl_compose::Source::default(),
     ))
 }

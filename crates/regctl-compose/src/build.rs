@@ -1,16 +1,22 @@
 //! Building the index files in memory from a validated registry.
 //!
-//! Every file is a JSON document with sorted keys (serde_json's map is a `BTreeMap`), written
-//! compactly with a final newline; inputs are sorted before they are written, so the same
-//! registry gives the same bytes whatever the file system order or thread count.
+//! Validation shows every parsed document to [`prepare`], which keeps only what the index
+//! needs (the document as raw JSON, a few fields, the release record of each reference, the
+//! provided values), so the registry is parsed once and no document trees are held.
+//! Every file is a JSON document with sorted keys (output structs declare their fields in
+//! alphabetical order; maps are `BTreeMap`s), written compactly with a final newline; inputs are
+//! sorted before they are written, so the same registry gives the same bytes whatever the file
+//! system order or thread count.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rayon::prelude::*;
 use regctl_core::config::{Config, Kind};
 use regctl_core::pointer::{Pattern, Segment, format_path, lookup};
-use regctl_validate::{Captured, EntrySummary};
-use serde_json::{Value, json};
+use regctl_validate::{EntrySummary, Visited};
+use serde::Serialize;
+use serde_json::Value;
+use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
 use crate::shard;
@@ -36,37 +42,164 @@ pub struct Source {
 /// The name of the manifest, which lists every other file.
 pub const MANIFEST: &str = "manifest.json";
 
+/// What the index needs from one entry's document.
+pub struct Prepared {
+    /// The document, as compact JSON.
+    document: Box<RawValue>,
+    version: Value,
+    lifecycle: Value,
+    description: Value,
+    tags: Value,
+    /// For each of the summary's references, the version of the release record it sits in.
+    from_versions: Vec<Option<String>>,
+    provided: Vec<Provided>,
+}
+
+/// A value the entry provides.
+struct Provided {
+    name: String,
+    value: String,
+    path: String,
+    target: Value,
+}
+
+/// Extracts what the index needs from a parsed document; pass it to
+/// [`regctl_validate::validate_visiting`].
+pub fn prepare(kind: &Kind, entry: &EntrySummary, value: &Value) -> Prepared {
+    let field = |pointer: Option<&Pattern>| {
+        pointer
+            .and_then(|p| p.get(value))
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    let records = ReleaseRecords::of(kind);
+    let mut provided = Vec::new();
+    for rule in &kind.provides {
+        for found in rule.path.matches(value) {
+            let (name, target) = if rule.keys {
+                match found.bindings.last() {
+                    Some(key) => (key.clone(), found.value.clone()),
+                    None => continue,
+                }
+            } else {
+                match found.value {
+                    Value::String(s) => (s.clone(), Value::Null),
+                    _ => continue,
+                }
+            };
+            provided.push(Provided {
+                name: rule.name.clone(),
+                value: name,
+                path: format_path(&found.path),
+                target,
+            });
+        }
+    }
+    let document = serde_json::value::to_raw_value(value).expect("JSON values always serialize");
+    Prepared {
+        document,
+        version: field(kind.version.as_ref()),
+        lifecycle: field(kind.lifecycle.as_ref()),
+        description: field(kind.description.as_ref()),
+        tags: field(kind.tags.as_ref()),
+        from_versions: entry
+            .refs
+            .iter()
+            .map(|r| records.version_at(value, &r.pointer))
+            .collect(),
+        provided,
+    }
+}
+
+/// Where a kind's release records are, to find the record a field sits in.
+struct ReleaseRecords {
+    /// Key of the version inside a record.
+    key: String,
+    /// `/versions/latest/` for the current record.
+    current: Option<(String, Vec<String>)>,
+    /// `/versions/history/` for history records.
+    history: Option<(String, Vec<String>)>,
+}
+
+impl ReleaseRecords {
+    fn of(kind: &Kind) -> ReleaseRecords {
+        let Some(version) = &kind.version else {
+            return ReleaseRecords {
+                key: String::new(),
+                current: None,
+                history: None,
+            };
+        };
+        let mut current = plain(version);
+        let key = current.pop().unwrap_or_default();
+        let prefixed = |path: Vec<String>| (format!("{}/", format_path(&path)), path);
+        ReleaseRecords {
+            key,
+            current: (!current.is_empty()).then(|| prefixed(current)),
+            history: kind.history.as_ref().map(|h| prefixed(plain(h))),
+        }
+    }
+
+    /// The version of the release record holding the field at `pointer`, if any.
+    fn version_at(&self, value: &Value, pointer: &str) -> Option<String> {
+        let record = |path: &[String]| {
+            lookup(value, path)?
+                .get(&self.key)?
+                .as_str()
+                .map(str::to_owned)
+        };
+        if let Some((prefix, path)) = &self.current
+            && pointer.starts_with(prefix.as_str())
+        {
+            return record(path);
+        }
+        let (prefix, path) = self.history.as_ref()?;
+        let index = pointer.strip_prefix(prefix.as_str())?.split('/').next()?;
+        let mut path = path.clone();
+        path.push(index.to_owned());
+        record(&path)
+    }
+}
+
+fn plain(pattern: &Pattern) -> Vec<String> {
+    pattern
+        .segments()
+        .iter()
+        .map(|segment| match segment {
+            Segment::Key(key) => key.clone(),
+            Segment::Any => "*".to_owned(),
+        })
+        .collect()
+}
+
 /// One entry, with what compose needs from it.
 struct Item<'a> {
     summary: &'a EntrySummary,
     kind: &'a Kind,
-    value: Value,
+    prepared: &'a Prepared,
+    /// `kind:id`.
+    key: String,
+    /// The sparse file.
+    path: String,
 }
 
-/// Builds every file of the index.
-///
-/// The registry must have validated without errors: compose trusts ids, versions and
-/// references to be well formed.
-pub fn build(config: &Config, captured: &Captured, source: &Source) -> Index {
-    let mut order: Vec<usize> = (0..captured.entries.len()).collect();
-    order.sort_by(|&a, &b| {
-        let (x, y) = (&captured.entries[a], &captured.entries[b]);
-        (&config.kinds[x.kind].name, &x.id).cmp(&(&config.kinds[y.kind].name, &y.id))
-    });
-    let items: Vec<Item<'_>> = order
-        .par_iter()
-        .filter_map(|&i| {
-            let summary = &captured.entries[i];
-            let value = captured.values[i]
-                .as_deref()
-                .and_then(|json| serde_json::from_str(json).ok())?;
-            Some(Item {
-                summary,
-                kind: &config.kinds[summary.kind],
-                value,
-            })
-        })
-        .collect();
+/// A reference from one item to another, resolved.
+struct Edge<'a> {
+    from: usize,
+    to: usize,
+    /// The referencing field.
+    path: &'a str,
+    req: Option<String>,
+    graph: Option<&'a str>,
+    from_version: Option<&'a str>,
+    /// The highest non-yanked version of the target that satisfies `req`.
+    to_version: Option<String>,
+}
+
+/// Builds every file of the index. The registry must have validated without errors: compose
+/// trusts ids, versions and references to be well formed.
+pub fn build(config: &Config, validated: &Visited<Prepared>, source: &Source) -> Index {
+    let items = items(config, validated);
     let by_key: HashMap<(usize, &str), usize> = items
         .iter()
         .enumerate()
@@ -81,52 +214,63 @@ pub fn build(config: &Config, captured: &Captured, source: &Source) -> Index {
         incoming[edge.to].push(i);
     }
 
-    let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    let sparse: Vec<(String, Vec<u8>)> = items
+    let mut files: BTreeMap<String, Vec<u8>> = items
         .par_iter()
         .enumerate()
         .map(|(i, item)| {
             let entry = sparse_entry(&items, &edges, i, &outgoing[i], &incoming[i]);
-            (entry_path(item), to_bytes(&entry))
+            (item.path.clone(), to_bytes(&entry))
         })
         .collect();
-    files.extend(sparse);
-    files.insert("catalog.json".to_owned(), to_bytes(&catalog(&items)));
-    for (name, settings) in &config.graphs {
-        files.insert(
-            format!("graphs/{name}.json"),
-            to_bytes(&graph(&items, &edges, name, settings.acyclic)),
-        );
-    }
+    files.insert("catalog.json".to_owned(), catalog(&items));
+    let graphs: Vec<(String, Vec<u8>)> = config
+        .graphs
+        .par_iter()
+        .map(|(name, settings)| {
+            (
+                format!("graphs/{name}.json"),
+                graph(&items, &edges, name, settings.acyclic),
+            )
+        })
+        .collect();
+    files.extend(graphs);
     files.extend(provides(&items));
     files.insert("owners.json".to_owned(), to_bytes(&owners(config, &items)));
     files.insert(
         "config.json".to_owned(),
-        to_bytes(&config_json(config, &items, &edges, source)),
+        to_bytes(&config_json(config, &items, edges.len(), source)),
     );
     let manifest = manifest(&files);
-    files.insert(MANIFEST.to_owned(), to_bytes(&manifest));
+    files.insert(MANIFEST.to_owned(), manifest);
     Index { files }
 }
 
-/// A reference from one item to another, resolved.
-struct Edge {
-    from: usize,
-    to: usize,
-    /// The referencing field.
-    path: String,
-    req: Option<String>,
-    graph: Option<String>,
-    /// The version of the release record the reference sits in, if any.
-    from_version: Option<String>,
-    /// The highest non-yanked version of the target that satisfies `req`.
-    to_version: Option<String>,
+/// The entries that parsed, sorted by kind and id.
+fn items<'a>(config: &'a Config, validated: &'a Visited<Prepared>) -> Vec<Item<'a>> {
+    let mut items: Vec<Item<'a>> = validated
+        .entries
+        .iter()
+        .zip(&validated.visits)
+        .filter_map(|(summary, prepared)| {
+            let kind = &config.kinds[summary.kind];
+            Some(Item {
+                summary,
+                kind,
+                prepared: prepared.as_ref()?,
+                key: format!("{}:{}", kind.name, summary.id),
+                path: shard::entry_path(&kind.name, &summary.id),
+            })
+        })
+        .collect();
+    items.par_sort_by(|a, b| (&a.kind.name, &a.summary.id).cmp(&(&b.kind.name, &b.summary.id)));
+    items
 }
 
-fn edges(items: &[Item<'_>], by_key: &HashMap<(usize, &str), usize>) -> Vec<Edge> {
+fn edges<'a>(items: &'a [Item<'a>], by_key: &HashMap<(usize, &str), usize>) -> Vec<Edge<'a>> {
     let mut out = Vec::new();
     for (from, item) in items.iter().enumerate() {
-        for reference in &item.summary.refs {
+        for (reference, from_version) in item.summary.refs.iter().zip(&item.prepared.from_versions)
+        {
             let rule = &item.kind.refs[reference.rule];
             let Some(&to) = by_key.get(&(rule.target, reference.target.as_str())) else {
                 continue;
@@ -150,10 +294,10 @@ fn edges(items: &[Item<'_>], by_key: &HashMap<(usize, &str), usize>) -> Vec<Edge
             out.push(Edge {
                 from,
                 to,
-                path: reference.pointer.clone(),
+                path: &reference.pointer,
                 req: reference.req.as_ref().map(ToString::to_string),
-                graph: rule.graph.clone(),
-                from_version: release_of(item, &reference.pointer),
+                graph: rule.graph.as_deref(),
+                from_version: from_version.as_deref(),
                 to_version,
             });
         }
@@ -161,201 +305,210 @@ fn edges(items: &[Item<'_>], by_key: &HashMap<(usize, &str), usize>) -> Vec<Edge
     out
 }
 
-/// The version of the release record that holds the field at `pointer`, if it is in one.
-fn release_of(item: &Item<'_>, pointer: &str) -> Option<String> {
-    let kind = item.kind;
-    let version = kind.version.as_ref()?;
-    let key = plain(version).pop()?;
-    let record_of = |path: &[String]| -> Option<String> {
-        let record = lookup(&item.value, path)?;
-        record.get(&key).and_then(Value::as_str).map(str::to_owned)
-    };
-    let current = plain(version);
-    let current_record = &current[..current.len() - 1];
-    if !current_record.is_empty()
-        && pointer.starts_with(&format!("{}/", format_path(current_record)))
-    {
-        return record_of(current_record);
-    }
-    let history = plain(kind.history.as_ref()?);
-    let prefix = format!("{}/", format_path(&history));
-    let index = pointer.strip_prefix(&prefix)?.split('/').next()?;
-    let mut path = history;
-    path.push(index.to_owned());
-    record_of(&path)
+#[derive(Serialize)]
+struct SparseEntry<'a> {
+    dependents: Vec<EdgeOut<'a>>,
+    entry: &'a RawValue,
+    id: &'a str,
+    kind: &'a str,
+    lifecycle: &'a Value,
+    owner: Option<&'a str>,
+    refs: Vec<EdgeOut<'a>>,
+    source: &'a str,
+    v: u32,
+    version: &'a Value,
+    versions: Vec<VersionOut>,
 }
 
-fn plain(pattern: &Pattern) -> Vec<String> {
-    pattern
-        .segments()
-        .iter()
-        .map(|segment| match segment {
-            Segment::Key(key) => key.clone(),
-            Segment::Any => "*".to_owned(),
-        })
-        .collect()
+#[derive(Serialize)]
+struct EdgeOut<'a> {
+    from_version: Option<&'a str>,
+    graph: Option<&'a str>,
+    id: &'a str,
+    kind: &'a str,
+    path: &'a str,
+    req: Option<&'a str>,
+    to_version: Option<&'a str>,
 }
 
-fn key(item: &Item<'_>) -> String {
-    format!("{}:{}", item.kind.name, item.summary.id)
+#[derive(Serialize)]
+struct VersionOut {
+    version: String,
+    yanked: bool,
 }
 
-fn entry_path(item: &Item<'_>) -> String {
-    shard::entry_path(&item.kind.name, &item.summary.id)
-}
-
-fn field(item: &Item<'_>, pointer: Option<&Pattern>) -> Value {
-    pointer
-        .and_then(|p| p.get(&item.value))
-        .cloned()
-        .unwrap_or(Value::Null)
-}
-
-fn current_version(item: &Item<'_>) -> Value {
-    field(item, item.kind.version.as_ref())
-}
-
-fn sparse_entry(
-    items: &[Item<'_>],
-    edges: &[Edge],
+fn sparse_entry<'a>(
+    items: &'a [Item<'a>],
+    edges: &'a [Edge<'a>],
     index: usize,
     outgoing: &[usize],
     incoming: &[usize],
-) -> Value {
+) -> SparseEntry<'a> {
     let item = &items[index];
-    let edge_json = |edge: &Edge, other: usize| {
-        json!({
-            "kind": items[other].kind.name,
-            "id": items[other].summary.id,
-            "path": edge.path,
-            "req": edge.req,
-            "graph": edge.graph,
-            "from_version": edge.from_version,
-            "to_version": edge.to_version,
-        })
+    let edge_out = |edge: &'a Edge<'a>, other: usize| EdgeOut {
+        from_version: edge.from_version,
+        graph: edge.graph,
+        id: &items[other].summary.id,
+        kind: &items[other].kind.name,
+        path: edge.path,
+        req: edge.req.as_deref(),
+        to_version: edge.to_version.as_deref(),
     };
-    let mut refs: Vec<Value> = outgoing
+    let mut refs: Vec<EdgeOut<'a>> = outgoing
         .iter()
-        .map(|&e| edge_json(&edges[e], edges[e].to))
+        .map(|&e| edge_out(&edges[e], edges[e].to))
         .collect();
-    let mut dependents: Vec<Value> = incoming
+    let mut dependents: Vec<EdgeOut<'a>> = incoming
         .iter()
-        .map(|&e| edge_json(&edges[e], edges[e].from))
+        .map(|&e| edge_out(&edges[e], edges[e].from))
         .collect();
-    sort_values(&mut refs);
-    sort_values(&mut dependents);
-    json!({
-        "v": RECORD_VERSION,
-        "kind": item.kind.name,
-        "id": item.summary.id,
-        "source": item.summary.path,
-        "version": current_version(item),
-        "versions": item.summary.versions.iter().map(|r| json!({"version": r.version.to_string(), "yanked": r.yanked})).collect::<Vec<_>>(),
-        "owner": item.summary.owner,
-        "lifecycle": field(item, item.kind.lifecycle.as_ref()),
-        "entry": item.value,
-        "refs": refs,
-        "dependents": dependents,
+    let by_entry = |a: &EdgeOut<'_>, b: &EdgeOut<'_>| {
+        (a.kind, a.id, a.path, a.from_version).cmp(&(b.kind, b.id, b.path, b.from_version))
+    };
+    refs.sort_by(by_entry);
+    dependents.sort_by(by_entry);
+    SparseEntry {
+        dependents,
+        entry: &item.prepared.document,
+        id: &item.summary.id,
+        kind: &item.kind.name,
+        lifecycle: &item.prepared.lifecycle,
+        owner: item.summary.owner.as_deref(),
+        refs,
+        source: &item.summary.path,
+        v: RECORD_VERSION,
+        version: &item.prepared.version,
+        versions: item
+            .summary
+            .versions
+            .iter()
+            .map(|r| VersionOut {
+                version: r.version.to_string(),
+                yanked: r.yanked,
+            })
+            .collect(),
+    }
+}
+
+#[derive(Serialize)]
+struct CatalogRow<'a> {
+    description: &'a Value,
+    id: &'a str,
+    kind: &'a str,
+    lifecycle: &'a Value,
+    owner: Option<&'a str>,
+    path: &'a str,
+    tags: &'a Value,
+    v: u32,
+    version: &'a Value,
+}
+
+#[derive(Serialize)]
+struct Catalog<'a> {
+    entries: Vec<CatalogRow<'a>>,
+    format_version: u32,
+}
+
+fn catalog(items: &[Item<'_>]) -> Vec<u8> {
+    let entries = items
+        .iter()
+        .map(|item| CatalogRow {
+            description: &item.prepared.description,
+            id: &item.summary.id,
+            kind: &item.kind.name,
+            lifecycle: &item.prepared.lifecycle,
+            owner: item.summary.owner.as_deref(),
+            path: &item.path,
+            tags: &item.prepared.tags,
+            v: RECORD_VERSION,
+            version: &item.prepared.version,
+        })
+        .collect();
+    to_bytes(&Catalog {
+        entries,
+        format_version: FORMAT_VERSION,
     })
 }
 
-fn sort_values(values: &mut [Value]) {
-    values.sort_by_cached_key(|value| value.to_string());
+#[derive(Serialize)]
+struct Graph<'a> {
+    acyclic: bool,
+    edges: Vec<GraphEdge<'a>>,
+    name: &'a str,
+    nodes: BTreeSet<&'a str>,
+    reverse: BTreeMap<&'a str, BTreeSet<&'a str>>,
+    topological_order: Option<Vec<&'a str>>,
+    v: u32,
 }
 
-fn catalog(items: &[Item<'_>]) -> Value {
-    let rows: Vec<Value> = items
-        .iter()
-        .map(|item| {
-            json!({
-                "v": RECORD_VERSION,
-                "kind": item.kind.name,
-                "id": item.summary.id,
-                "version": current_version(item),
-                "description": field(item, item.kind.description.as_ref()),
-                "tags": field(item, item.kind.tags.as_ref()),
-                "owner": item.summary.owner,
-                "lifecycle": field(item, item.kind.lifecycle.as_ref()),
-                "path": entry_path(item),
-            })
-        })
-        .collect();
-    json!({ "format_version": FORMAT_VERSION, "entries": rows })
+#[derive(Serialize)]
+struct GraphEdge<'a> {
+    from: &'a str,
+    from_version: Option<&'a str>,
+    path: &'a str,
+    req: Option<&'a str>,
+    to: &'a str,
+    to_version: Option<&'a str>,
 }
 
-fn graph(items: &[Item<'_>], edges: &[Edge], name: &str, acyclic: bool) -> Value {
-    let in_graph: Vec<&Edge> = edges
-        .iter()
-        .filter(|e| e.graph.as_deref() == Some(name))
-        .collect();
-    let nodes: BTreeSet<String> = in_graph
-        .iter()
-        .flat_map(|e| [key(&items[e.from]), key(&items[e.to])])
-        .collect();
-    let mut edge_rows: Vec<Value> = in_graph
-        .iter()
-        .map(|e| {
-            json!({
-                "from": key(&items[e.from]),
-                "to": key(&items[e.to]),
-                "path": e.path,
-                "req": e.req,
-                "from_version": e.from_version,
-                "to_version": e.to_version,
-            })
-        })
-        .collect();
-    sort_values(&mut edge_rows);
-    let mut reverse: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let mut forward: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for e in &in_graph {
-        reverse
-            .entry(key(&items[e.to]))
-            .or_default()
-            .insert(key(&items[e.from]));
-        forward
-            .entry(key(&items[e.from]))
-            .or_default()
-            .insert(key(&items[e.to]));
+fn graph(items: &[Item<'_>], edges: &[Edge<'_>], name: &str, acyclic: bool) -> Vec<u8> {
+    let in_graph: Vec<&Edge<'_>> = edges.iter().filter(|e| e.graph == Some(name)).collect();
+    let mut nodes: BTreeSet<&str> = BTreeSet::new();
+    let mut forward: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    let mut reverse: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    let mut graph_edges: Vec<GraphEdge<'_>> = Vec::with_capacity(in_graph.len());
+    for edge in &in_graph {
+        let (from, to) = (items[edge.from].key.as_str(), items[edge.to].key.as_str());
+        nodes.insert(from);
+        nodes.insert(to);
+        forward.entry(from).or_default().insert(to);
+        reverse.entry(to).or_default().insert(from);
+        graph_edges.push(GraphEdge {
+            from,
+            from_version: edge.from_version,
+            path: edge.path,
+            req: edge.req.as_deref(),
+            to,
+            to_version: edge.to_version.as_deref(),
+        });
     }
-    json!({
-        "v": RECORD_VERSION,
-        "name": name,
-        "acyclic": acyclic,
-        "nodes": nodes,
-        "edges": edge_rows,
-        "reverse": reverse,
-        "topological_order": topological_order(&nodes, &forward),
+    graph_edges.sort_by(|a, b| (a.from, a.to, a.path).cmp(&(b.from, b.to, b.path)));
+    let topological_order = topological_order(&nodes, &forward);
+    to_bytes(&Graph {
+        acyclic,
+        edges: graph_edges,
+        name,
+        nodes,
+        reverse,
+        topological_order,
+        v: RECORD_VERSION,
     })
 }
 
 /// Every node after the nodes it references (dependencies first), ties broken by name;
 /// `None` when the graph has a cycle.
-fn topological_order(
-    nodes: &BTreeSet<String>,
-    forward: &BTreeMap<String, BTreeSet<String>>,
-) -> Option<Vec<String>> {
-    let mut remaining: BTreeMap<&str, usize> = nodes
+fn topological_order<'a>(
+    nodes: &BTreeSet<&'a str>,
+    forward: &BTreeMap<&'a str, BTreeSet<&'a str>>,
+) -> Option<Vec<&'a str>> {
+    let mut remaining: HashMap<&str, usize> = nodes
         .iter()
-        .map(|n| (n.as_str(), forward.get(n).map_or(0, BTreeSet::len)))
+        .map(|n| (*n, forward.get(n).map_or(0, BTreeSet::len)))
         .collect();
-    let mut dependents: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    let mut dependents: HashMap<&str, Vec<&'a str>> = HashMap::new();
     for (from, targets) in forward {
         for to in targets {
-            dependents
-                .entry(to.as_str())
-                .or_default()
-                .push(from.as_str());
+            dependents.entry(to).or_default().push(from);
         }
     }
-    let mut ready: BTreeSet<&str> = remaining
+    let mut ready: BTreeSet<&'a str> = nodes
         .iter()
-        .filter(|(_, n)| **n == 0)
-        .map(|(k, _)| *k)
+        .copied()
+        .filter(|n| remaining[n] == 0)
         .collect();
     let mut order = Vec::with_capacity(nodes.len());
     while let Some(node) = ready.pop_first() {
-        order.push(node.to_owned());
+        order.push(node);
         for dependent in dependents.get(node).into_iter().flatten() {
             let count = remaining.get_mut(dependent)?;
             *count -= 1;
@@ -367,82 +520,102 @@ fn topological_order(
     (order.len() == nodes.len()).then_some(order)
 }
 
+#[derive(Serialize)]
+struct Provider<'a> {
+    id: &'a str,
+    name: &'a str,
+    path: &'a str,
+    target: &'a Value,
+    value: &'a str,
+}
+
+#[derive(Serialize)]
+struct ProvidesFile<'a> {
+    key: &'a str,
+    kind: &'a str,
+    providers: Vec<Provider<'a>>,
+    v: u32,
+}
+
 fn provides(items: &[Item<'_>]) -> Vec<(String, Vec<u8>)> {
-    // (kind, lower-case key) → matches
-    let mut grouped: BTreeMap<(String, String), Vec<Value>> = BTreeMap::new();
+    // (kind, lower-case value) → providers
+    let mut grouped: BTreeMap<(&str, String), Vec<Provider<'_>>> = BTreeMap::new();
     for item in items {
-        for rule in &item.kind.provides {
-            for found in rule.path.matches(&item.value) {
-                let (value, target) = if rule.keys {
-                    let Some(key) = found.bindings.last() else {
-                        continue;
-                    };
-                    (key.clone(), found.value.clone())
-                } else {
-                    match found.value {
-                        Value::String(s) => (s.clone(), Value::Null),
-                        _ => continue,
-                    }
-                };
-                grouped
-                    .entry((item.kind.name.clone(), shard::provides_key(&value)))
-                    .or_default()
-                    .push(json!({
-                        "name": rule.name,
-                        "value": value,
-                        "id": item.summary.id,
-                        "path": format_path(&found.path),
-                        "target": target,
-                    }));
-            }
+        for provided in &item.prepared.provided {
+            grouped
+                .entry((
+                    item.kind.name.as_str(),
+                    shard::provides_key(&provided.value),
+                ))
+                .or_default()
+                .push(Provider {
+                    id: &item.summary.id,
+                    name: &provided.name,
+                    path: &provided.path,
+                    target: &provided.target,
+                    value: &provided.value,
+                });
         }
     }
     grouped
         .into_iter()
-        .map(|((kind, key), mut matches)| {
-            sort_values(&mut matches);
-            let path = shard::provides_path(&kind, &key);
-            let body =
-                json!({ "v": RECORD_VERSION, "kind": kind, "key": key, "providers": matches });
-            (path, to_bytes(&body))
+        .map(|((kind, key), mut providers)| {
+            providers.sort_by(|a, b| (a.id, a.path, a.name).cmp(&(b.id, b.path, b.name)));
+            let path = shard::provides_path(kind, &key);
+            let file = ProvidesFile {
+                key: &key,
+                kind,
+                providers,
+                v: RECORD_VERSION,
+            };
+            (path, to_bytes(&file))
         })
         .collect()
 }
 
-fn owners(config: &Config, items: &[Item<'_>]) -> Value {
-    let team_kind = config.ownership.as_ref().map(|o| o.team_kind);
-    let mut teams: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for item in items {
-        let team = if Some(item.summary.kind) == team_kind {
-            Some(item.summary.id.clone())
-        } else {
-            item.summary.owner.clone()
-        };
-        if let Some(team) = team {
-            teams.entry(team).or_default().insert(key(item));
-        }
-    }
-    json!({ "format_version": FORMAT_VERSION, "teams": teams })
+#[derive(Serialize)]
+struct Owners<'a> {
+    format_version: u32,
+    teams: BTreeMap<&'a str, BTreeSet<&'a str>>,
 }
 
-fn config_json(config: &Config, items: &[Item<'_>], edges: &[Edge], source: &Source) -> Value {
+fn owners<'a>(config: &Config, items: &'a [Item<'a>]) -> Owners<'a> {
+    let team_kind = config.ownership.as_ref().map(|o| o.team_kind);
+    let mut teams: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for item in items {
+        let team = if Some(item.summary.kind) == team_kind {
+            Some(item.summary.id.as_str())
+        } else {
+            item.summary.owner.as_deref()
+        };
+        if let Some(team) = team {
+            teams.entry(team).or_default().insert(&item.key);
+        }
+    }
+    Owners {
+        format_version: FORMAT_VERSION,
+        teams,
+    }
+}
+
+fn config_json(config: &Config, items: &[Item<'_>], n_references: usize, source: &Source) -> Value {
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for item in items {
+        *counts.entry(item.kind.name.as_str()).or_default() += 1;
+    }
     let kinds: Vec<Value> = config
         .kinds
         .iter()
         .map(|kind| {
-            let count = items
-                .iter()
-                .filter(|item| item.kind.name == kind.name)
-                .count();
-            json!({
+            serde_json::json!({
                 "name": kind.name,
-                "entries": count,
+                "entries": counts.get(kind.name.as_str()).copied().unwrap_or(0),
                 "version_scheme": kind.version.as_ref().map(|_| kind.scheme.as_str()),
                 "provides": kind.provides.iter().map(|p| p.name.clone()).collect::<Vec<_>>(),
             })
         })
         .collect();
-    json!({
+    serde_json::json!({
         "format_version": FORMAT_VERSION,
         "registry": { "name": config.name, "description": config.description },
         "base_url": config.compose.base_url,
@@ -452,35 +625,54 @@ fn config_json(config: &Config, items: &[Item<'_>], edges: &[Edge], source: &Sou
         "counts": {
             "entries": items.len(),
             "versions": items.iter().map(|i| i.summary.versions.len()).sum::<usize>(),
-            "references": edges.len(),
+            "references": n_references,
         },
     })
 }
 
-fn manifest(files: &BTreeMap<String, Vec<u8>>) -> Value {
-    let listed: BTreeMap<&str, Value> = files
-        .iter()
+#[derive(Serialize)]
+struct ManifestFile {
+    sha256: String,
+    size: usize,
+}
+
+#[derive(Serialize)]
+struct Manifest<'a> {
+    files: BTreeMap<&'a str, ManifestFile>,
+    format_version: u32,
+}
+
+fn manifest(files: &BTreeMap<String, Vec<u8>>) -> Vec<u8> {
+    let hashed: Vec<(&str, ManifestFile)> = files
+        .par_iter()
         .map(|(path, bytes)| {
-            (
-                path.as_str(),
-                json!({ "size": bytes.len(), "sha256": sha256_hex(bytes) }),
-            )
+            let file = ManifestFile {
+                sha256: sha256_hex(bytes),
+                size: bytes.len(),
+            };
+            (path.as_str(), file)
         })
         .collect();
-    json!({ "format_version": FORMAT_VERSION, "files": listed })
+    to_bytes(&Manifest {
+        files: hashed.into_iter().collect(),
+        format_version: FORMAT_VERSION,
+    })
 }
 
 /// The lower-case hex SHA-256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
     Sha256::digest(bytes)
         .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+        .fold(String::with_capacity(64), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
 }
 
 /// Compact JSON and a final newline.
-fn to_bytes(value: &Value) -> Vec<u8> {
-    let mut bytes = serde_json::to_vec(value).expect("JSON values always serialize");
+fn to_bytes<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
+    let mut bytes = serde_json::to_vec(value).expect("index records always serialize");
     bytes.push(b'\n');
     bytes
 }
@@ -491,18 +683,15 @@ mod tests {
 
     #[test]
     fn topological_order_puts_dependencies_first_and_detects_cycles() {
-        let nodes: BTreeSet<String> = ["a", "b", "c"].iter().map(|s| (*s).to_owned()).collect();
+        let nodes: BTreeSet<&str> = ["a", "b", "c"].into_iter().collect();
         let mut forward = BTreeMap::new();
-        forward.insert(
-            "a".to_owned(),
-            BTreeSet::from(["b".to_owned(), "c".to_owned()]),
-        );
-        forward.insert("b".to_owned(), BTreeSet::from(["c".to_owned()]));
+        forward.insert("a", BTreeSet::from(["b", "c"]));
+        forward.insert("b", BTreeSet::from(["c"]));
         assert_eq!(
             topological_order(&nodes, &forward),
-            Some(vec!["c".into(), "b".into(), "a".into()])
+            Some(vec!["c", "b", "a"])
         );
-        forward.insert("c".to_owned(), BTreeSet::from(["a".to_owned()]));
+        forward.insert("c", BTreeSet::from(["a"]));
         assert_eq!(topological_order(&nodes, &forward), None);
     }
 

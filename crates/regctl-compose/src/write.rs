@@ -21,7 +21,7 @@ use regctl_core::Error;
 use regctl_core::fsutil::write_atomic;
 use serde_json::Value;
 
-use crate::build::{Index, MANIFEST, sha256_hex};
+use crate::build::{Index, MANIFEST};
 
 /// The lock file beside the output directory, `.<dir name>.regctl-lock`, so the directory
 /// itself holds nothing but the index.
@@ -60,9 +60,16 @@ fn io_error(path: &Path, source: io::Error) -> Error {
 
 /// Writes `index` into `out`, creating it if needed.
 pub fn write(index: &Index, out: &Path) -> Result<Written, Error> {
-    fs::create_dir_all(out).map_err(|err| io_error(out, err))?;
+    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs::create_dir_all(parent).map_err(|err| io_error(parent, err))?;
+    }
     let _lock = Lock::acquire(out)?;
+    if is_empty_dir(out) {
+        return write_fresh(index, out);
+    }
     let previous = previous_manifest(out);
+    // The new manifest already has every file's hash; no need to hash again.
+    let current = manifest_files(&index.files[MANIFEST]);
 
     let mut unchanged = 0;
     let mut changed: Vec<(&String, &Vec<u8>)> = Vec::new();
@@ -72,8 +79,8 @@ pub fn write(index: &Index, out: &Path) -> Result<Written, Error> {
         }
         let same = previous.get(path).is_some_and(|(size, sha)| {
             *size == bytes.len() as u64
+                && current.get(path).is_some_and(|(_, new_sha)| new_sha == sha)
                 && fs::metadata(out.join(path)).is_ok_and(|meta| meta.len() == *size)
-                && *sha == sha256_hex(bytes)
         });
         if same {
             unchanged += 1;
@@ -83,14 +90,13 @@ pub fn write(index: &Index, out: &Path) -> Result<Written, Error> {
     }
 
     // Phase 1: temporaries. Nothing the previous index owns is touched yet.
+    create_parents(out, changed.iter().map(|(path, _)| path.as_str()))?;
     let temporaries: Vec<Result<(PathBuf, PathBuf), Error>> = changed
         .par_iter()
         .map(|(path, bytes)| {
             let target = out.join(path);
             let temp = temporary(&target);
-            let parent = target.parent().unwrap_or(out);
-            fs::create_dir_all(parent)
-                .and_then(|()| fs::write(&temp, bytes))
+            fs::write(&temp, bytes)
                 .map(|()| (temp.clone(), target))
                 .map_err(|err| {
                     let _ = fs::remove_file(&temp);
@@ -146,6 +152,56 @@ pub fn write(index: &Index, out: &Path) -> Result<Written, Error> {
     })
 }
 
+/// Writes a first index: everything goes into a staging directory beside `out`, which is then
+/// renamed to `out` in one step, so a reader sees no index or a complete one.
+fn write_fresh(index: &Index, out: &Path) -> Result<Written, Error> {
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let staging = out.with_file_name(format!(".{name}.regctl-{}.new", std::process::id()));
+    let result = (|| {
+        let _ = fs::remove_dir_all(&staging);
+        create_parents(&staging, index.files.keys().map(String::as_str))?;
+        index.files.par_iter().try_for_each(|(path, bytes)| {
+            fs::write(staging.join(path), bytes).map_err(|err| io_error(&out.join(path), err))
+        })?;
+        if out.exists() {
+            fs::remove_dir(out).map_err(|err| io_error(out, err))?;
+        }
+        fs::rename(&staging, out).map_err(|err| io_error(out, err))
+    })();
+    if result.is_err() {
+        let _ = fs::remove_dir_all(&staging);
+    }
+    result.map(|()| Written {
+        written: index.files.len(),
+        unchanged: 0,
+        removed: 0,
+    })
+}
+
+/// Creates every directory the files at `paths` (relative to `root`) need, each once.
+fn create_parents<'a>(root: &Path, paths: impl Iterator<Item = &'a str>) -> Result<(), Error> {
+    let dirs: BTreeSet<&str> = paths
+        .filter_map(|path| path.rsplit_once('/').map(|(dir, _)| dir))
+        .collect();
+    fs::create_dir_all(root).map_err(|err| io_error(root, err))?;
+    for dir in dirs {
+        let full = root.join(dir);
+        fs::create_dir_all(&full).map_err(|err| io_error(&full, err))?;
+    }
+    Ok(())
+}
+
+/// Whether `dir` does not exist or has nothing in it.
+fn is_empty_dir(dir: &Path) -> bool {
+    match fs::read_dir(dir) {
+        Ok(mut entries) => entries.next().is_none(),
+        Err(err) => err.kind() == io::ErrorKind::NotFound,
+    }
+}
+
 /// Compares `out` with `index` without writing: every file's bytes, and files that should
 /// not be there.
 pub fn check(index: &Index, out: &Path) -> Result<Vec<Difference>, Error> {
@@ -195,10 +251,15 @@ pub fn files_in(dir: &Path) -> Result<BTreeSet<String>, Error> {
 
 /// Path → (size, sha256) from the manifest in `out`, empty when there is none.
 fn previous_manifest(out: &Path) -> BTreeMap<String, (u64, String)> {
-    let Ok(bytes) = fs::read(out.join(MANIFEST)) else {
-        return BTreeMap::new();
-    };
-    let Ok(manifest) = serde_json::from_slice::<Value>(&bytes) else {
+    match fs::read(out.join(MANIFEST)) {
+        Ok(bytes) => manifest_files(&bytes),
+        Err(_) => BTreeMap::new(),
+    }
+}
+
+/// Path → (size, sha256) from manifest bytes; empty when they are not a manifest.
+fn manifest_files(bytes: &[u8]) -> BTreeMap<String, (u64, String)> {
+    let Ok(manifest) = serde_json::from_slice::<Value>(bytes) else {
         return BTreeMap::new();
     };
     manifest["files"]

@@ -12,13 +12,14 @@ fn repo_root() -> PathBuf {
 fn example_index() -> regctl_compose::Index {
     let snapshot = regctl_core::Worktree::new(&repo_root()).expect("snapshot");
     let config = regctl_core::Config::load(&snapshot).expect("config");
-    let captured = regctl_validate::validate_capturing(&config, &snapshot).expect("validate");
+    let validated = regctl_validate::validate_visiting(&config, &snapshot, regctl_compose::prepare)
+        .expect("validate");
     assert_eq!(
-        captured.report.errors(),
+        validated.report.errors(),
         0,
         "the example registry must validate"
     );
-    regctl_compose::build(&config, &captured, &regctl_compose::Source::default())
+    regctl_compose::build(&config, &validated, &regctl_compose::Source::default())
 }
 
 #[test]

@@ -86,8 +86,8 @@ pub(crate) struct FileOutcome {
     pub(crate) entry: EntrySummary,
     /// The text, kept only when there are diagnostics to show it with.
     pub(crate) text: Option<Arc<str>>,
-    /// The document as compact JSON (without its suppression table), when asked for.
-    pub(crate) value: Option<String>,
+    /// What the visitor extracted from the document, if there was one.
+    pub(crate) visited: Option<Box<dyn std::any::Any + Send>>,
 }
 
 impl FileOutcome {
@@ -98,7 +98,7 @@ impl FileOutcome {
             diagnostics: Vec::new(),
             entry,
             text: None,
-            value: None,
+            visited: None,
         }
     }
 }
@@ -106,13 +106,13 @@ impl FileOutcome {
 /// Runs the per-file rules on one descriptor.
 ///
 /// With `identify`, the content id is computed from the bytes when the snapshot does not know it;
-/// with `capture`, the outcome keeps the document as JSON.
+/// `visit` sees the parsed document.
 pub(crate) fn check(
     config: &Config,
     snapshot: &dyn Snapshot,
     file: &DescriptorFile,
     identify: bool,
-    capture: bool,
+    visit: Option<crate::Visitor<'_>>,
 ) -> Result<FileOutcome, Error> {
     let kind = &config.kinds[file.kind];
     let mut checker = Checker {
@@ -217,15 +217,15 @@ pub(crate) fn check(
     checker.check_ranges(&doc);
     entry.refs = checker.references(&doc);
     entry.unique = checker.unique_values(&doc);
-    let value = capture.then(|| serde_json::to_string(&doc.value).unwrap_or_default());
     entry.owner = kind
         .owner
         .as_ref()
         .and_then(|pointer| pointer.get(&doc.value))
         .and_then(Value::as_str)
         .map(str::to_owned);
+    let visited = visit.map(|visit| visit(kind, &entry, &doc.value));
     let mut outcome = checker.finish(entry, Some(text));
-    outcome.value = value;
+    outcome.visited = visited;
     Ok(outcome)
 }
 
@@ -283,7 +283,7 @@ impl Checker<'_> {
             diagnostics: self.diagnostics,
             entry,
             text: text.filter(|_| keep_text).map(Arc::from),
-            value: None,
+            visited: None,
         }
     }
 

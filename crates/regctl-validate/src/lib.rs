@@ -14,11 +14,12 @@ pub mod owners;
 pub mod report;
 mod schema_errors;
 
+use std::any::Any;
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use regctl_core::config::Config;
+use regctl_core::config::{Config, Kind};
 use regctl_core::discover::discover;
 use regctl_core::snapshot::ContentId;
 use regctl_core::{Diagnostic, Error, Snapshot};
@@ -43,7 +44,7 @@ pub fn validate_with(
     base: Option<&Base<'_>>,
 ) -> Result<Report, Error> {
     let Some(base) = base else {
-        let run = run(config, head, Mode::Plain { capture: false })?;
+        let run = run(config, head, Mode::Plain { visit: None })?;
         let diagnostics = run.diagnostics();
         return report::finish(config, head, &run, diagnostics, &[], None);
     };
@@ -88,25 +89,53 @@ pub fn validate_with(
     )
 }
 
-/// A validated registry with every entry's document, for building an index.
-pub struct Captured {
+/// Called once per parsed entry with its kind, summary and document, on the worker thread that
+/// parsed it, so callers can extract what they need without parsing the registry again.
+pub type Visitor<'a> =
+    &'a (dyn Fn(&Kind, &EntrySummary, &serde_json::Value) -> Box<dyn Any + Send> + Sync);
+
+/// A validated registry, with what a visitor extracted from each entry.
+pub struct Visited<T> {
     pub report: Report,
     /// Every entry, in path order within each walked directory.
     pub entries: Vec<EntrySummary>,
-    /// Each entry's document as compact JSON (suppression table removed); `None` when the
+    /// What the visitor returned for each entry, in the order of `entries`; `None` when the
     /// file could not be parsed.
-    pub values: Vec<Option<String>>,
+    pub visits: Vec<Option<T>>,
 }
 
-/// Validates the whole registry and keeps every entry's document.
-pub fn validate_capturing(config: &Config, snapshot: &dyn Snapshot) -> Result<Captured, Error> {
-    let mut run = run(config, snapshot, Mode::Plain { capture: true })?;
+/// Validates the whole registry and calls `visit` with every entry's document (after its
+/// suppression table is removed).
+pub fn validate_visiting<T: Send + 'static>(
+    config: &Config,
+    snapshot: &dyn Snapshot,
+    visit: impl Fn(&Kind, &EntrySummary, &serde_json::Value) -> T + Sync,
+) -> Result<Visited<T>, Error> {
+    let boxed = |kind: &Kind,
+                 entry: &EntrySummary,
+                 value: &serde_json::Value|
+     -> Box<dyn Any + Send> { Box::new(visit(kind, entry, value)) };
+    let mut run = run(
+        config,
+        snapshot,
+        Mode::Plain {
+            visit: Some(&boxed),
+        },
+    )?;
     let diagnostics = run.diagnostics();
     let report = report::finish(config, snapshot, &run, diagnostics, &[], None)?;
-    Ok(Captured {
+    let visits = std::mem::take(&mut run.visits)
+        .into_iter()
+        .map(|visited| {
+            visited
+                .and_then(|any| any.downcast::<T>().ok())
+                .map(|boxed| *boxed)
+        })
+        .collect();
+    Ok(Visited {
         report,
         entries: std::mem::take(&mut run.entries),
-        values: std::mem::take(&mut run.values),
+        visits,
     })
 }
 
@@ -126,8 +155,8 @@ pub(crate) struct Run {
     pub(crate) per_file: Vec<Diagnostic>,
     pub(crate) cross: Vec<Diagnostic>,
     pub(crate) sources: Vec<(String, Arc<str>)>,
-    /// Each entry's document as JSON, in the order of `entries`, when captured.
-    pub(crate) values: Vec<Option<String>>,
+    /// What the visitor returned for each entry, in the order of `entries`.
+    pub(crate) visits: Vec<Option<Box<dyn Any + Send>>>,
 }
 
 impl Run {
@@ -142,8 +171,8 @@ impl Run {
 /// How a run treats files.
 #[derive(Clone, Copy)]
 enum Mode<'a> {
-    /// Check every file; with `capture`, keep every document as JSON.
-    Plain { capture: bool },
+    /// Check every file, and show each parsed document to `visit`.
+    Plain { visit: Option<Visitor<'a>> },
     /// Check every file, identifying each by content id; take unchanged files' summaries from
     /// `reuse` when it has them.
     Change { reuse: Option<&'a Reuse<'a>> },
@@ -152,9 +181,9 @@ enum Mode<'a> {
 /// Runs the per-file and cross-file rules.
 fn run(config: &Config, snapshot: &dyn Snapshot, mode: Mode<'_>) -> Result<Run, Error> {
     let discovered = discover(config, snapshot)?;
-    let (identify, capture, reuse) = match mode {
-        Mode::Plain { capture } => (false, capture, None),
-        Mode::Change { reuse } => (true, false, reuse),
+    let (identify, visit, reuse) = match mode {
+        Mode::Plain { visit } => (false, visit, None),
+        Mode::Change { reuse } => (true, None, reuse),
     };
     let outcomes = discovered
         .descriptors
@@ -172,7 +201,7 @@ fn run(config: &Config, snapshot: &dyn Snapshot, mode: Mode<'_>) -> Result<Run, 
             {
                 return Ok(file::FileOutcome::cached(entry));
             }
-            file::check(config, snapshot, descriptor, identify, capture)
+            file::check(config, snapshot, descriptor, identify, visit)
         })
         .collect::<Result<Vec<_>, Error>>()?;
     let mut run = Run {
@@ -182,7 +211,7 @@ fn run(config: &Config, snapshot: &dyn Snapshot, mode: Mode<'_>) -> Result<Run, 
         per_file: Vec::new(),
         cross: Vec::new(),
         sources: Vec::new(),
-        values: Vec::new(),
+        visits: Vec::new(),
     };
     for outcome in outcomes {
         run.per_file.extend(outcome.diagnostics);
@@ -190,7 +219,7 @@ fn run(config: &Config, snapshot: &dyn Snapshot, mode: Mode<'_>) -> Result<Run, 
             run.sources.push((outcome.path, text));
         }
         run.entries.push(outcome.entry);
-        run.values.push(outcome.value);
+        run.visits.push(outcome.visited);
     }
     run.cross = cross::check(config, &run.entries);
     Ok(run)

@@ -27,21 +27,22 @@ pub(crate) fn compose(args: &ComposeArgs, printer: &mut Printer) -> io::Result<E
         Err(err) => return fail(printer, style, &err),
     };
     let out = out_dir(&config, snapshot.root(), args.out.as_deref());
-    let captured = match regctl_validate::validate_capturing(&config, &snapshot) {
-        Ok(captured) => captured,
-        Err(err) => return fail(printer, style, &err),
-    };
-    if captured.report.errors() > 0 {
+    let validated =
+        match regctl_validate::validate_visiting(&config, &snapshot, regctl_compose::prepare) {
+            Ok(validated) => validated,
+            Err(err) => return fail(printer, style, &err),
+        };
+    if validated.report.errors() > 0 {
         // An index of an invalid registry would publish the errors; refuse, write nothing.
-        for diagnostic in captured
+        for diagnostic in validated
             .report
             .diagnostics
             .iter()
             .filter(|d| d.severity == Severity::Error)
         {
-            printer.outln(&human::diagnostic(style, &captured.report, diagnostic))?;
+            printer.outln(&human::diagnostic(style, &validated.report, diagnostic))?;
         }
-        printer.errln(&human::invalid(&captured.report))?;
+        printer.errln(&human::invalid(&validated.report))?;
         printer.errln(&format!(
             "error: the registry is invalid, so nothing was written to {}",
             out.display()
@@ -55,8 +56,8 @@ pub(crate) fn compose(args: &ComposeArgs, printer: &mut Printer) -> io::Result<E
             .flatten()
             .map(|commit| commit.to_string()),
     };
-    let index = regctl_compose::build(&config, &captured, &source);
-    let n_entries = captured.entries.len();
+    let index = regctl_compose::build(&config, &validated, &source);
+    let n_entries = validated.entries.len();
 
     if args.check {
         let differences = match regctl_compose::write::check(&index, &out) {
