@@ -42,6 +42,7 @@ pub struct Config {
     /// Which kind holds teams, and where their members are listed.
     pub ownership: Option<Ownership>,
     pub compose: ComposeConfig,
+    pub federation: FederationConfig,
     levels: BTreeMap<Code, Level>,
     /// The text of `regctl.toml`, for rendering.
     pub source: Arc<str>,
@@ -129,6 +130,39 @@ pub struct ComposeConfig {
     /// The URL the index is served from, recorded in `config.json`.
     pub base_url: Option<String>,
 }
+
+/// How federation sources are fetched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FederationConfig {
+    /// Connect and request timeout, in seconds.
+    pub timeout_seconds: u64,
+    /// The largest file accepted from a source.
+    pub max_file_bytes: u64,
+}
+
+impl Default for FederationConfig {
+    fn default() -> FederationConfig {
+        FederationConfig {
+            timeout_seconds: 30,
+            max_file_bytes: 256 * 1024 * 1024,
+        }
+    }
+}
+
+/// The name of the kind built into every registry for federation sources.
+pub const SOURCE_KIND: &str = "source";
+
+/// The built-in `source` kind, as if declared in `regctl.toml`; `[federation] dir` moves it.
+const SOURCE_KIND_TOML: &str = r#"
+dir = "registry/sources"
+schema = "source.schema.json"
+id = "/name"
+owner = "/owner"
+description = "/description"
+"#;
+
+/// The JSON Schema of the built-in `source` kind.
+pub const SOURCE_SCHEMA: &str = include_str!("builtin/source.schema.json");
 
 /// A field that names other entries.
 pub struct RefRule {
@@ -247,6 +281,15 @@ struct RawConfig {
     limits: RawLimits,
     ownership: Option<RawOwnership>,
     compose: Option<RawCompose>,
+    federation: Option<RawFederation>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFederation {
+    dir: Option<Spanned<String>>,
+    timeout_seconds: Option<Spanned<u64>>,
+    max_file_bytes: Option<Spanned<u64>>,
 }
 
 #[derive(Deserialize)]
@@ -366,7 +409,7 @@ fn span_of<T>(spanned: &Spanned<T>) -> Option<Span> {
 ///
 /// Returns `None` only when a problem was pushed.
 fn compile(
-    raw: RawConfig,
+    mut raw: RawConfig,
     source: Arc<str>,
     snapshot: &dyn Snapshot,
     sink: &mut ProblemSink,
@@ -380,6 +423,30 @@ fn compile(
     }
     let limits = compile_limits(&raw.limits, sink);
     let levels = compile_levels(&raw.rules, sink);
+
+    // The `source` kind is built in: its schema ships with regctl, only its directory moves.
+    if let Some((name, _)) = raw
+        .kinds
+        .iter()
+        .find(|(name, _)| name.get_ref() == SOURCE_KIND)
+    {
+        sink.push(
+            "`source` is a kind built into regctl",
+            span_of(name),
+            Some(
+                "remove `[kinds.source]`; set where sources live with `[federation] dir`"
+                    .to_owned(),
+            ),
+        );
+    }
+    let mut builtin: RawKind =
+        toml_edit::de::from_str(SOURCE_KIND_TOML).expect("the built-in source kind parses");
+    if let Some(dir) = raw.federation.as_ref().and_then(|f| f.dir.clone()) {
+        builtin.dir = dir;
+    }
+    raw.kinds
+        .insert(Spanned::new(0..0, SOURCE_KIND.to_owned()), builtin);
+    let federation = compile_federation(raw.federation.as_ref(), sink);
 
     let kind_names: Vec<&str> = raw
         .kinds
@@ -411,10 +478,16 @@ fn compile(
             );
         }
         let schema_path = relative_path(&raw_kind.schema, "schema", sink);
+        let embedded = (name.get_ref() == SOURCE_KIND).then_some(SOURCE_SCHEMA);
+        let schema_path = match embedded {
+            Some(_) => Some("regctl-builtin/source.schema.json".to_owned()),
+            None => schema_path,
+        };
         if let Some(path) = &schema_path {
             schema_requests.push(SchemaRequest {
                 path: path.clone(),
                 span: span_of(&raw_kind.schema),
+                embedded,
             });
         }
         let parts = compile_kind(raw_kind, &kind_names, sink);
@@ -478,6 +551,20 @@ fn compile(
         })
     });
 
+    // A source's `owner` names a team, like every owned entry.
+    if let Some(ownership) = &ownership
+        && let Some((_, _, _, Some(parts))) =
+            kinds.iter_mut().find(|(name, _, _, _)| name == SOURCE_KIND)
+    {
+        parts.refs.push(RefRule {
+            path: Pattern::parse("/owner").expect("a valid pointer"),
+            keys: false,
+            target: ownership.team_kind,
+            req: None,
+            graph: None,
+        });
+    }
+
     let compose = match &raw.compose {
         Some(raw) => ComposeConfig {
             out: raw
@@ -536,9 +623,34 @@ fn compile(
         limits,
         ownership,
         compose,
+        federation,
         levels,
         source,
     })
+}
+
+fn compile_federation(raw: Option<&RawFederation>, sink: &mut ProblemSink) -> FederationConfig {
+    let mut federation = FederationConfig::default();
+    let Some(raw) = raw else {
+        return federation;
+    };
+    if let Some(timeout) = &raw.timeout_seconds {
+        if *timeout.get_ref() == 0 {
+            sink.push(
+                "`timeout_seconds` must be at least 1",
+                span_of(timeout),
+                None,
+            );
+        }
+        federation.timeout_seconds = *timeout.get_ref();
+    }
+    if let Some(bytes) = &raw.max_file_bytes {
+        if *bytes.get_ref() == 0 {
+            sink.push("`max_file_bytes` must be at least 1", span_of(bytes), None);
+        }
+        federation.max_file_bytes = *bytes.get_ref();
+    }
+    federation
 }
 
 fn compile_limits(raw: &RawLimits, sink: &mut ProblemSink) -> Limits {

@@ -14,6 +14,7 @@ pub mod git;
 pub mod pointer;
 pub mod schema;
 pub mod snapshot;
+pub mod source_url;
 pub mod span;
 pub mod version;
 

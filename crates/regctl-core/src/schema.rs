@@ -18,6 +18,8 @@ use crate::span::Span;
 pub(crate) struct SchemaRequest {
     pub(crate) path: String,
     pub(crate) span: Option<Span>,
+    /// The schema's text when it ships inside regctl rather than in the registry.
+    pub(crate) embedded: Option<&'static str>,
 }
 
 /// The URI a local schema file is known by.
@@ -33,6 +35,7 @@ pub(crate) fn compile(
 ) -> Vec<Option<Arc<jsonschema::Validator>>> {
     let dirs: BTreeSet<&str> = requests
         .iter()
+        .filter(|request| request.embedded.is_none())
         .map(|request| request.path.rsplit_once('/').map_or("", |(dir, _)| dir))
         .collect();
     let mut documents: HashMap<String, Value> = HashMap::new();
@@ -64,7 +67,11 @@ pub(crate) fn compile(
     requests
         .iter()
         .map(|request| {
-            let schema = match read_schema(snapshot, &request.path) {
+            let read = match request.embedded {
+                Some(text) => serde_json::from_str(text).map(Some).map_err(|err| err.to_string()),
+                None => read_schema(snapshot, &request.path),
+            };
+            let schema = match read {
                 Ok(Some(schema)) => schema,
                 Ok(None) => {
                     sink.push(format!("schema file `{}` does not exist", request.path), request.span, None);
@@ -96,13 +103,16 @@ pub(crate) fn compile(
         .collect()
 }
 
-/// The options every regctl schema is compiled with: formats asserted, plus `semver` and
-/// `semver-req`.
+/// The options every regctl schema is compiled with: formats asserted, plus `semver`,
+/// `semver-req` and `source-url`.
 pub fn options() -> jsonschema::ValidationOptions<'static> {
     jsonschema::options()
         .should_validate_formats(true)
         .with_format("semver", |s: &str| semver::Version::parse(s).is_ok())
         .with_format("semver-req", |s: &str| semver::VersionReq::parse(s).is_ok())
+        .with_format("source-url", |s: &str| {
+            crate::source_url::SourceLocation::parse(s).is_ok()
+        })
 }
 
 fn read_schema(snapshot: &dyn Snapshot, path: &str) -> Result<Option<Value>, String> {
