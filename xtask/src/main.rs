@@ -1,7 +1,8 @@
 //! Maintainer tasks, run as `cargo xtask <task>`.
 //!
-//! - `codegen [--mode write|check|dry-run]`: regenerate committed files: `docs/rules.md` and the
-//!   golden index of the example registry (`crates/regctl-compose/tests/golden/example-index`).
+//! - `codegen [--mode write|check|dry-run]`: regenerate committed files: `docs/rules.md`, the
+//!   published index of the sibling example registry (`examples/state-hub/index`) and the golden
+//!   index of the example registry, federation included (`crates/regctl/tests/golden/example-index`).
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
@@ -50,30 +51,71 @@ fn codegen(mode: Mode) -> Result<(), String> {
         &regctl_core::code::rules_markdown(),
         mode,
     )?;
+    let sibling = index_of(&root.join(SIBLING))?;
+    ensure_dir(&root.join(SIBLING).join("index"), &sibling.files, mode)?;
     let index = example_index(&root)?;
     ensure_dir(&root.join(GOLDEN_INDEX), &index.files, mode)
 }
 
 /// Where the golden copy of the example registry's index lives.
-const GOLDEN_INDEX: &str = "crates/regctl-compose/tests/golden/example-index";
+const GOLDEN_INDEX: &str = "crates/regctl/tests/golden/example-index";
+/// The sibling registry the example federates.
+const SIBLING: &str = "examples/state-hub";
 
-/// The index of this repository's example registry, without a source commit so it does not
-/// change with every commit.
-fn example_index(root: &Path) -> Result<regctl_compose::Index, String> {
+/// The local index of the registry at `root`, without a source commit so it does not change
+/// with every commit.
+fn index_of(root: &Path) -> Result<regctl_compose::Index, String> {
     let snapshot = regctl_core::Worktree::new(root).map_err(|e| e.to_string())?;
     let config = regctl_core::Config::load(&snapshot).map_err(|e| e.to_string())?;
     let validated = regctl_validate::validate_visiting(&config, &snapshot, regctl_compose::prepare)
         .map_err(|e| e.to_string())?;
     if validated.report.errors() > 0 {
-        return Err(
-            "the example registry does not validate; run `cargo run -- validate`".to_owned(),
-        );
+        return Err(format!(
+            "{} does not validate; run `cargo run -- validate {}`",
+            root.display(),
+            root.display()
+        ));
     }
     Ok(regctl_compose::build(
         &config,
         &validated,
         &regctl_compose::Source::default(),
     ))
+}
+
+/// The index of this repository's example registry with its federated sources, as
+/// `regctl compose` writes it (its sources are local paths, so no network is used).
+fn example_index(root: &Path) -> Result<regctl_compose::Index, String> {
+    let snapshot = regctl_core::Worktree::new(root).map_err(|e| e.to_string())?;
+    let config = regctl_core::Config::load(&snapshot).map_err(|e| e.to_string())?;
+    let validated = regctl_validate::validate_visiting(&config, &snapshot, regctl_compose::prepare)
+        .map_err(|e| e.to_string())?;
+    let index = regctl_compose::build(&config, &validated, &regctl_compose::Source::default());
+    let (source_kind, _) = config
+        .kind(regctl_core::config::SOURCE_KIND)
+        .ok_or("no source kind")?;
+    let specs: Vec<regctl_federation::SourceSpec> = validated
+        .entries
+        .iter()
+        .zip(&validated.visits)
+        .filter(|(entry, _)| entry.kind == source_kind)
+        .filter_map(|(_, prepared)| {
+            let document: serde_json::Value =
+                serde_json::from_str(prepared.as_ref()?.document().get()).ok()?;
+            regctl_federation::SourceSpec::from_document(&document).ok()
+        })
+        .collect();
+    let options = regctl_federation::FetchOptions {
+        root: root.to_path_buf(),
+        cache_dir: std::env::temp_dir().join("regctl-xtask-cache"),
+        mode: regctl_federation::FetchMode::Normal,
+        timeout: std::time::Duration::from_secs(5),
+        max_file_bytes: config.federation.max_file_bytes,
+        now: 0,
+    };
+    let fetched = regctl_federation::fetch_all(&specs, &options);
+    let (files, _) = regctl_federation::federate(&config.name, &index.files, &fetched);
+    Ok(index.with_files(files))
 }
 
 /// Makes `dir` hold exactly `files` (path -> bytes).

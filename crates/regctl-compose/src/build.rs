@@ -32,6 +32,18 @@ pub struct Index {
     pub files: BTreeMap<String, Vec<u8>>,
 }
 
+impl Index {
+    /// The index with `extra` files added (the federated index, say) and the manifest
+    /// recomputed to list them too.
+    pub fn with_files(mut self, extra: BTreeMap<String, Vec<u8>>) -> Index {
+        self.files.remove(MANIFEST);
+        self.files.extend(extra);
+        let manifest = manifest(&self.files);
+        self.files.insert(MANIFEST.to_owned(), manifest);
+        self
+    }
+}
+
 /// Where the registry came from, recorded in `config.json`.
 #[derive(Debug, Default, Clone)]
 pub struct Source {
@@ -53,6 +65,13 @@ pub struct Prepared {
     /// For each of the summary's references, the version of the release record it sits in.
     from_versions: Vec<Option<String>>,
     provided: Vec<Provided>,
+}
+
+impl Prepared {
+    /// The entry's document, as compact JSON.
+    pub fn document(&self) -> &RawValue {
+        &self.document
+    }
 }
 
 /// A value the entry provides.

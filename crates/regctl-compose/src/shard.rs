@@ -30,7 +30,7 @@ fn sharded(name: &str) -> String {
 }
 
 /// Percent-encodes everything but ASCII letters, digits, `.`, `_` and `-`.
-fn encode(text: &str) -> String {
+pub fn encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'.' | b'_' | b'-') {

@@ -131,6 +131,7 @@ codes! {
     EntryRenamed = "entry-renamed",
     BreakingChange = "breaking-change",
     NotOwner = "not-owner",
+    FederationCollision = "federation-collision",
 }
 
 impl fmt::Display for Code {
@@ -421,6 +422,17 @@ When the owner field itself changes, the actor must be in both the old and the n
 raise this rule to `deny` to fail CI as well.",
         bad: "# actor: mallory; registry/components/finetuning.toml is owned by ml-research\n",
         good: "# actor: kamil, a member of ml-research\n",
+    },
+    RuleInfo {
+        code: Code::FederationCollision,
+        default_level: Level::Warn,
+        scope: Scope::Registry,
+        summary: "the same `kind:id` is in more than one source of the federated index",
+        explanation: "The federated index qualifies every entry with its source (`<source>/<kind>:<id>`), so nothing is shadowed, \
+but an unqualified look-up of an id two sources share is ambiguous. `regctl compose` lists each collision; \
+raise this rule to `deny` to refuse a federated index with collisions.",
+        bad: "# sources `a` and `b` both publish component:tokenizer\n",
+        good: "# only one source publishes component:tokenizer, or consumers always qualify it\n",
     },
 ];
 

@@ -115,6 +115,26 @@ fn git_error(action: impl Into<String>, source: gix::Error) -> Error {
 }
 
 impl GitRepo {
+    /// The repository at `path` itself (a bare repository or a work tree), for reading a
+    /// federation source's published index from it.
+    pub fn open(path: &Path) -> Result<GitRepo, Error> {
+        let repo = gix::ThreadSafeRepository::open(path).map_err(|err| {
+            git_error(
+                format!("open the git repository at `{}`", path.display()),
+                err,
+            )
+        })?;
+        Ok(GitRepo {
+            repo,
+            prefix: String::new(),
+        })
+    }
+
+    /// The files below `dir` in `commit`'s tree, as a snapshot (paths relative to `dir`).
+    pub fn tree_snapshot(&self, commit: CommitId, dir: &str) -> Result<GitFiles, Error> {
+        self.tree_files(commit, &commit.short(), dir.trim_matches('/'))
+    }
+
     /// The repository containing the registry at `root`, honouring `GIT_DIR` and
     /// `GIT_INDEX_FILE` as git hooks set them.
     pub fn discover(root: &Path) -> Result<GitRepo, Error> {

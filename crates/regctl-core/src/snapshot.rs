@@ -223,6 +223,76 @@ impl Snapshot for Worktree {
     }
 }
 
+/// Another snapshot with some files replaced, added or removed in memory: what the registry
+/// would be after an edit, validated before anything is written.
+pub struct Overlay<'a> {
+    base: &'a dyn Snapshot,
+    /// Path → new bytes, or `None` for a removed file.
+    changes: std::collections::BTreeMap<String, Option<Vec<u8>>>,
+}
+
+impl<'a> Overlay<'a> {
+    pub fn new(base: &'a dyn Snapshot) -> Overlay<'a> {
+        Overlay {
+            base,
+            changes: std::collections::BTreeMap::new(),
+        }
+    }
+
+    /// Puts `bytes` at `path`.
+    pub fn write(&mut self, path: &str, bytes: Vec<u8>) {
+        self.changes.insert(path.to_owned(), Some(bytes));
+    }
+
+    /// Removes the file at `path`.
+    pub fn remove(&mut self, path: &str) {
+        self.changes.insert(path.to_owned(), None);
+    }
+}
+
+impl Snapshot for Overlay<'_> {
+    fn describe(&self) -> String {
+        format!("{} with pending edits", self.base.describe())
+    }
+
+    fn list(&self, dir: &str) -> Result<Vec<Listed>, Error> {
+        let mut listed: Vec<Listed> = self
+            .base
+            .list(dir)?
+            .into_iter()
+            .filter(|file| !self.changes.contains_key(&file.path))
+            .collect();
+        let prefix = if dir.is_empty() {
+            String::new()
+        } else {
+            format!("{dir}/")
+        };
+        for (path, bytes) in &self.changes {
+            if let Some(bytes) = bytes
+                && path.starts_with(&prefix)
+                && !is_hidden(&path[prefix.len()..])
+            {
+                listed.push(Listed {
+                    path: path.clone(),
+                    kind: ListedKind::File {
+                        size: Some(bytes.len() as u64),
+                    },
+                    id: None,
+                });
+            }
+        }
+        listed.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(listed)
+    }
+
+    fn read(&self, path: &str) -> Result<Option<Vec<u8>>, Error> {
+        match self.changes.get(path) {
+            Some(change) => Ok(change.clone()),
+            None => self.base.read(path),
+        }
+    }
+}
+
 fn relative_to_slash(path: &Path) -> Option<String> {
     let parts: Option<Vec<&str>> = path.components().map(|c| c.as_os_str().to_str()).collect();
     parts.map(|parts| parts.join("/"))

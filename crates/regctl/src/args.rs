@@ -41,6 +41,9 @@ pub enum Command {
     /// and a manifest. Refuses (exit 2) when the registry does not validate.
     Compose(ComposeArgs),
 
+    /// Manage federation sources (other registries' published indexes) and their cache.
+    Federation(FederationArgs),
+
     /// Commit the composed index to a git branch (no checkout, no work-tree change), ready to
     /// be pushed and served from raw git URLs or any static host.
     Publish(PublishArgs),
@@ -136,9 +139,115 @@ pub struct ComposeArgs {
     #[arg(long)]
     pub check: bool,
 
+    /// Fetch every federation source, ignoring cache TTLs.
+    #[arg(long, conflicts_with = "offline")]
+    pub refresh: bool,
+
+    /// Use only cached copies of federation sources; say which are stale.
+    #[arg(long)]
+    pub offline: bool,
+
     /// Output format of the summary.
     #[arg(long, short, value_enum, default_value_t = OutputFormat::Human)]
     pub output: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct FederationArgs {
+    #[command(subcommand)]
+    pub command: FederationCommand,
+
+    /// The registry (any directory inside it).
+    #[arg(
+        long,
+        short = 'C',
+        global = true,
+        default_value = ".",
+        value_name = "PATH"
+    )]
+    pub registry: PathBuf,
+
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = OutputFormat::Human, global = true)]
+    pub output: OutputFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FederationCommand {
+    /// Register a source: writes `<sources dir>/<NAME>.toml`, validated first.
+    Add(SourceFields),
+    /// Change a source's fields in place, keeping the file's comments and layout.
+    Update(SourceUpdate),
+    /// Remove a source's file.
+    Remove {
+        /// The source's name.
+        name: String,
+    },
+    /// List the registered sources.
+    List,
+    /// Show one source and the state of its cached copy.
+    Show {
+        /// The source's name.
+        name: String,
+    },
+    /// Fetch every source and report whether it is reachable and valid, its age, entries and
+    /// manifest sha256. Exits 1 when a required source is unusable.
+    Status,
+    /// Refresh the cache of every source, ignoring TTLs, without composing.
+    Sync,
+}
+
+#[derive(Debug, Args)]
+pub struct SourceFields {
+    /// The source's name (its file name and id).
+    pub name: String,
+    /// Where its published index is: an https:// URL of the index root, a git+file://…#ref:dir URL, or a path.
+    #[arg(long)]
+    pub url: String,
+    /// The federation domain it belongs to.
+    #[arg(long, default_value = "default")]
+    pub domain: String,
+    /// A required source that cannot be fetched or verified fails compose.
+    #[arg(long)]
+    pub required: bool,
+    /// Cache lifetime in seconds.
+    #[arg(long, value_name = "SECONDS")]
+    pub ttl: Option<u64>,
+    #[arg(long)]
+    pub description: Option<String>,
+    /// The sha256 its manifest.json must have.
+    #[arg(long, value_name = "SHA256")]
+    pub sha256: Option<String>,
+    /// The environment variable that holds a bearer token for it.
+    #[arg(long, value_name = "VAR")]
+    pub token_env: Option<String>,
+    /// The owning team.
+    #[arg(long)]
+    pub owner: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SourceUpdate {
+    /// The source's name.
+    pub name: String,
+    #[arg(long)]
+    pub url: Option<String>,
+    #[arg(long)]
+    pub domain: Option<String>,
+    #[arg(long, value_name = "BOOL")]
+    pub enabled: Option<bool>,
+    #[arg(long, value_name = "BOOL")]
+    pub required: Option<bool>,
+    #[arg(long, value_name = "SECONDS")]
+    pub ttl: Option<u64>,
+    #[arg(long)]
+    pub description: Option<String>,
+    #[arg(long, value_name = "SHA256")]
+    pub sha256: Option<String>,
+    #[arg(long, value_name = "VAR")]
+    pub token_env: Option<String>,
+    #[arg(long)]
+    pub owner: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -74,6 +74,7 @@ fn run(command: Command, printer: &mut Printer) -> io::Result<ExitStatus> {
         Command::Validate(args) => commands::validate::validate(&args, printer),
         Command::Compose(args) => commands::compose::compose(&args, printer),
         Command::Publish(args) => commands::compose::publish(&args, printer),
+        Command::Federation(args) => commands::federation::federation(&args, printer),
         Command::Codeowners(args) => commands::codeowners::codeowners(&args, printer),
         Command::Explain(args) => commands::explain::explain(&args, printer),
         Command::Rules(args) => commands::rules::rules(&args, printer),

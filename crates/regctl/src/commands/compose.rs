@@ -8,11 +8,13 @@ use regctl_compose::write::{Difference, files_in};
 use regctl_compose::{MANIFEST, Source};
 use regctl_core::config::{Config, find_root};
 use regctl_core::git::GitRepo;
-use regctl_core::{Error, Severity, Worktree};
+use regctl_core::{Code, Error, Level, Severity, Worktree};
+use regctl_federation::{FetchMode, Fetched, ProblemKind, Status};
 use serde_json::json;
 
 use crate::ExitStatus;
 use crate::args::{ComposeArgs, OutputFormat, PublishArgs};
+use crate::commands::federation;
 use crate::printer::Printer;
 use crate::render::FORMAT_VERSION;
 use crate::render::human::{self, Style, plural};
@@ -56,8 +58,76 @@ pub(crate) fn compose(args: &ComposeArgs, printer: &mut Printer) -> io::Result<E
             .flatten()
             .map(|commit| commit.to_string()),
     };
-    let index = regctl_compose::build(&config, &validated, &source);
+    let mut index = regctl_compose::build(&config, &validated, &source);
     let n_entries = validated.entries.len();
+
+    // Federation: fetch every source and add the federated index beside the local one.
+    let specs = federation::source_specs(&config, &validated);
+    if !specs.is_empty() {
+        let mode = if args.offline {
+            FetchMode::Offline
+        } else if args.refresh {
+            FetchMode::Refresh
+        } else {
+            FetchMode::Normal
+        };
+        let fetched = regctl_federation::fetch_all(
+            &specs,
+            &federation::fetch_options(&config, snapshot.root(), mode),
+        );
+        for source in fetched.iter().filter(|f| f.status != Status::Ok) {
+            let level = if source.status == Status::Failed {
+                "error"
+            } else {
+                "warning"
+            };
+            printer.errln(&format!("{level}: source {}", federation::describe(source)))?;
+        }
+        let failed: Vec<&Fetched> = fetched
+            .iter()
+            .filter(|f| f.status == Status::Failed)
+            .collect();
+        if !failed.is_empty() {
+            let names: Vec<&str> = failed.iter().map(|f| f.spec.name.as_str()).collect();
+            printer.errln(&format!(
+                "error: required source{} {} unusable, so nothing was written to {}",
+                if names.len() == 1 { "" } else { "s" },
+                names.join(", "),
+                out.display()
+            ))?;
+            let invalid = failed.iter().any(|f| {
+                f.problem
+                    .as_ref()
+                    .is_some_and(|p| p.kind == ProblemKind::Invalid)
+            });
+            return Ok(if invalid {
+                ExitStatus::Invalid
+            } else {
+                ExitStatus::Failure
+            });
+        }
+        let (files, collisions) = regctl_federation::federate(&config.name, &index.files, &fetched);
+        let level = config.level(Code::FederationCollision);
+        if level != Level::Allow {
+            for collision in &collisions {
+                printer.errln(&format!(
+                    "{}[federation-collision]: `{}:{}` is in sources {}; unqualified look-ups of it are ambiguous",
+                    if level == Level::Deny { "error" } else { "warning" },
+                    collision.kind,
+                    collision.id,
+                    collision.sources.join(", ")
+                ))?;
+            }
+        }
+        if level == Level::Deny && !collisions.is_empty() {
+            printer.errln(&format!(
+                "error: the federated index has collisions, so nothing was written to {}",
+                out.display()
+            ))?;
+            return Ok(ExitStatus::Invalid);
+        }
+        index = index.with_files(files);
+    }
 
     if args.check {
         let differences = match regctl_compose::write::check(&index, &out) {

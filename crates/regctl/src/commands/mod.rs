@@ -3,5 +3,6 @@
 pub(crate) mod codeowners;
 pub(crate) mod compose;
 pub(crate) mod explain;
+pub(crate) mod federation;
 pub(crate) mod rules;
 pub(crate) mod validate;

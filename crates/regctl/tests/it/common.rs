@@ -95,7 +95,7 @@ impl TestContext {
 pub(crate) fn copy_example(dest: &Path) {
     let root = repo_root();
     std::fs::copy(root.join("regctl.toml"), dest.join("regctl.toml")).expect("copy regctl.toml");
-    for dir in ["schemas", "registry"] {
+    for dir in ["schemas", "registry", "examples"] {
         for entry in walk(&root.join(dir)) {
             let relative = entry.strip_prefix(&root).expect("inside the root");
             let target = dest.join(relative);

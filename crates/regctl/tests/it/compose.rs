@@ -22,7 +22,7 @@ fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 }
 
 fn golden() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../regctl-compose/tests/golden/example-index")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/example-index")
 }
 
 fn example() -> TestContext {
@@ -133,7 +133,7 @@ fn changes_rewrite_only_what_changed_and_remove_what_is_gone() {
     let ctx = example();
     assert_eq!(run(ctx.command().arg("compose")).0, 0);
     let out = ctx.root().join("dist/index");
-    // A description edit changes the entry, the catalog and the manifest.
+    // A description edit changes the entry, the catalog, their federated copies and the manifest.
     let path = ctx.root().join("registry/components/legacy-trainer.toml");
     let text = std::fs::read_to_string(&path).expect("read");
     std::fs::write(
@@ -146,14 +146,14 @@ fn changes_rewrite_only_what_changed_and_remove_what_is_gone() {
     let json: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
     assert_eq!(
         (json["written"].as_u64(), json["removed"].as_u64()),
-        (Some(3), Some(0)),
+        (Some(5), Some(0)),
         "{json}"
     );
     // Deleting an unreferenced entry removes its sparse file.
     std::fs::remove_file(&path).expect("remove");
     let (_, stdout, _) = run(ctx.command().args(["compose", "--output", "json"]));
     let json: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
-    assert_eq!(json["removed"], 1, "{json}");
+    assert_eq!(json["removed"], 2, "{json}");
     assert!(
         !out.join("entries/component/le/ga/legacy-trainer.json")
             .exists()
