@@ -3,6 +3,8 @@
 mod common;
 mod compose;
 mod explain;
+mod federation;
 mod fixtures;
 mod git;
+mod server;
 mod validate;
