@@ -75,7 +75,16 @@ pub(crate) fn compose(args: &ComposeArgs, printer: &mut Printer) -> io::Result<E
             &specs,
             &federation::fetch_options(&config, snapshot.root(), mode),
         );
-        for source in fetched.iter().filter(|f| f.status != Status::Ok) {
+        // Disabled sources are a decision, not news.
+        let disabled = |f: &Fetched| {
+            f.problem
+                .as_ref()
+                .is_some_and(|p| p.kind == ProblemKind::Disabled)
+        };
+        for source in fetched
+            .iter()
+            .filter(|f| f.status != Status::Ok && !disabled(f))
+        {
             let level = if source.status == Status::Failed {
                 "error"
             } else {

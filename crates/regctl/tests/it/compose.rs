@@ -306,3 +306,60 @@ fn publish_needs_a_composed_index() {
     assert_eq!(code, 1);
     assert!(stderr.contains("run `regctl compose` first"), "{stderr}");
 }
+
+#[test]
+fn every_golden_file_matches_its_schema() {
+    let schemas = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schemas/index");
+    let load = |name: &str| {
+        let schema: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(schemas.join(name)).expect("schema"))
+                .expect("JSON");
+        regctl_core::schema::options()
+            .with_retriever(SchemaDir(schemas.clone()))
+            .build(&schema)
+            .expect("schema compiles")
+    };
+    let rules = [
+        ("config.json", "config.schema.json"),
+        ("catalog.json", "catalog.schema.json"),
+        ("owners.json", "owners.schema.json"),
+        ("manifest.json", "manifest.schema.json"),
+        ("federation.json", "federation.schema.json"),
+        ("federated/catalog.json", "federated-catalog.schema.json"),
+        ("federated/entries/", "entry.schema.json"),
+        ("entries/", "entry.schema.json"),
+        ("graphs/", "graph.schema.json"),
+        ("provides/", "provides.schema.json"),
+    ];
+    let validators: Vec<_> = rules
+        .iter()
+        .map(|(prefix, schema)| (*prefix, load(schema)))
+        .collect();
+    for (path, bytes) in tree(&golden()) {
+        let (_, validator) = validators
+            .iter()
+            .find(|(prefix, _)| {
+                path == *prefix || (prefix.ends_with('/') && path.starts_with(prefix))
+            })
+            .unwrap_or_else(|| panic!("no schema for {path}"));
+        let document: serde_json::Value = serde_json::from_slice(&bytes).expect("JSON");
+        let errors: Vec<String> = validator
+            .iter_errors(&document)
+            .map(|e| format!("{}: {e}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{path}: {errors:#?}");
+    }
+}
+
+/// Resolves `https://regctl.dev/schemas/index/<file>` to the file in `schemas/index/`.
+struct SchemaDir(PathBuf);
+
+impl jsonschema::Retrieve for SchemaDir {
+    fn retrieve(
+        &self,
+        uri: &jsonschema::Uri<String>,
+    ) -> Result<serde_json::Value, Box<dyn std::error::Error + Send + Sync>> {
+        let name = uri.as_str().rsplit('/').next().unwrap_or_default();
+        Ok(serde_json::from_slice(&std::fs::read(self.0.join(name))?)?)
+    }
+}

@@ -284,6 +284,15 @@ fn corrupt_pinned_oversized_and_silent_sources_are_rejected() {
     let (code, _, stderr) = compose(&hub, &["--refresh"]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("not the pinned"), "{stderr}");
+    add_source(
+        &hub,
+        "a",
+        &server.url,
+        false,
+        &format!("sha256 = \"{pin}\"\n"),
+    );
+    assert_eq!(compose(&hub, &["--refresh"]).0, 0);
+    assert_eq!(status_of(&hub, "a"), "skipped");
 
     // Files larger than the limit.
     hub.with_thing_kind("\n[federation]\ntimeout_seconds = 2\nmax_file_bytes = 64\n");
@@ -291,6 +300,10 @@ fn corrupt_pinned_oversized_and_silent_sources_are_rejected() {
     let (code, _, stderr) = compose(&hub, &["--refresh"]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("larger than 64 bytes"), "{stderr}");
+    add_source(&hub, "a", &server.url, false, "");
+    assert_eq!(compose(&hub, &["--refresh"]).0, 0);
+    assert_eq!(status_of(&hub, "a"), "skipped");
+    add_source(&hub, "a", &server.url, true, "");
     hub.with_thing_kind("\n[federation]\ntimeout_seconds = 1\n");
 
     // A server that never answers: a timeout, so unreachable.
