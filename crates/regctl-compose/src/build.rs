@@ -254,6 +254,7 @@ pub fn build(config: &Config, validated: &Visited<Prepared>, source: &Source) ->
         .collect();
     files.extend(graphs);
     files.extend(provides(&items));
+    files.extend(keys(&items));
     files.insert("owners.json".to_owned(), to_bytes(&owners(config, &items)));
     files.insert(
         "config.json".to_owned(),
@@ -593,6 +594,55 @@ fn provides(items: &[Item<'_>]) -> Vec<(String, Vec<u8>)> {
 }
 
 #[derive(Serialize)]
+struct KeyMatch<'a> {
+    id: &'a str,
+    name: &'a str,
+    path: &'a str,
+    value: &'a str,
+}
+
+#[derive(Serialize)]
+struct KeysFile<'a> {
+    entries: Vec<KeyMatch<'a>>,
+    key: &'a str,
+    kind: &'a str,
+    v: u32,
+}
+
+/// `keys/<kind>/<shard>/<value>.json`: which entries hold a value declared unique (a tool's
+/// uuid, say), so `regctl get <uuid>` is one small file away.
+fn keys(items: &[Item<'_>]) -> Vec<(String, Vec<u8>)> {
+    let mut grouped: BTreeMap<(&str, String), Vec<KeyMatch<'_>>> = BTreeMap::new();
+    for item in items {
+        for unique in &item.summary.unique {
+            grouped
+                .entry((item.kind.name.as_str(), shard::provides_key(&unique.value)))
+                .or_default()
+                .push(KeyMatch {
+                    id: &item.summary.id,
+                    name: &item.kind.unique[unique.rule].name,
+                    path: &item.path,
+                    value: &unique.value,
+                });
+        }
+    }
+    grouped
+        .into_iter()
+        .map(|((kind, key), mut entries)| {
+            entries.sort_by(|a, b| (a.id, a.name, a.value).cmp(&(b.id, b.name, b.value)));
+            let path = shard::keys_path(kind, &key);
+            let file = KeysFile {
+                entries,
+                key: &key,
+                kind,
+                v: RECORD_VERSION,
+            };
+            (path, to_bytes(&file))
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
 struct Owners<'a> {
     format_version: u32,
     teams: BTreeMap<&'a str, BTreeSet<&'a str>>,
@@ -630,6 +680,17 @@ fn config_json(config: &Config, items: &[Item<'_>], n_references: usize, source:
                 "name": kind.name,
                 "entries": counts.get(kind.name.as_str()).copied().unwrap_or(0),
                 "version_scheme": kind.version.as_ref().map(|_| kind.scheme.as_str()),
+                "pointers": {
+                    "id": kind.id.as_ref().map(|p| p.as_str()),
+                    "version": kind.version.as_ref().map(|p| p.as_str()),
+                    "history": kind.history.as_ref().map(|p| p.as_str()),
+                    "yanked": kind.yanked.as_str(),
+                    "owner": kind.owner.as_ref().map(|p| p.as_str()),
+                    "lifecycle": kind.lifecycle.as_ref().map(|p| p.as_str()),
+                    "description": kind.description.as_ref().map(|p| p.as_str()),
+                    "tags": kind.tags.as_ref().map(|p| p.as_str()),
+                },
+                "unique": kind.unique.iter().map(|u| u.name.clone()).collect::<BTreeSet<_>>(),
                 "provides": kind.provides.iter().map(|p| p.name.clone()).collect::<Vec<_>>(),
             })
         })

@@ -10,6 +10,11 @@ pub fn provides_path(kind: &str, value: &str) -> String {
     format!("provides/{}/{}", encode(kind), sharded(value))
 }
 
+/// `keys/<kind>/<shard>/<value>.json` for a value declared unique (keys are lower-cased values).
+pub fn keys_path(kind: &str, value: &str) -> String {
+    format!("keys/{}/{}", encode(kind), sharded(value))
+}
+
 /// The lower-case key a provided value is looked up by.
 pub fn provides_key(value: &str) -> String {
     value.to_lowercase()

@@ -40,6 +40,7 @@ fn every_index_file_matches_its_schema() {
         ("entries/", "entry.schema.json"),
         ("graphs/", "graph.schema.json"),
         ("provides/", "provides.schema.json"),
+        ("keys/", "keys.schema.json"),
     ];
     let validators: Vec<_> = kinds
         .iter()
