@@ -40,6 +40,10 @@ pub enum Error {
         source: Box<gix::Error>,
     },
 
+    #[error("cannot read `{url}`: {reason}")]
+    #[diagnostic(code(regctl::remote))]
+    Remote { url: String, reason: String },
+
     #[error("another regctl is writing to this directory (lock `{path}` is held)")]
     #[diagnostic(
         code(regctl::locked),

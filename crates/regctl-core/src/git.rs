@@ -99,6 +99,20 @@ pub struct Published {
     pub created: bool,
 }
 
+/// A commit that changed a file.
+#[derive(Clone, Debug)]
+pub struct FileChange {
+    pub commit: CommitId,
+    pub author: String,
+    /// Commit time, seconds since the Unix epoch.
+    pub time: i64,
+    /// The first line of the message.
+    pub summary: String,
+    /// The file before and after the commit (`None`: absent).
+    pub before: Option<Vec<u8>>,
+    pub after: Option<Vec<u8>>,
+}
+
 /// A `Key: value` trailer of a commit message.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Trailer {
@@ -449,6 +463,76 @@ impl GitRepo {
             }
         }
         Ok(out)
+    }
+
+    /// Every commit reachable from `HEAD` (newest first) that changed the registry file at
+    /// `path`, with the file's content before and after.
+    pub fn file_history(&self, path: &str) -> Result<Vec<FileChange>, Error> {
+        let repo = self.local();
+        let Some(head) = self.head()? else {
+            return Ok(Vec::new());
+        };
+        let full = if self.prefix.is_empty() {
+            path.to_owned()
+        } else {
+            format!("{}/{path}", self.prefix)
+        };
+        let fail = |err: gix::Error| git_error(format!("read the history of `{path}`"), err);
+        let blob_at = |commit: gix::ObjectId| -> Result<Option<gix::ObjectId>, Error> {
+            let tree = repo
+                .find_commit(commit)
+                .and_then(|c| c.tree())
+                .map_err(fail)?;
+            let entry = tree.lookup_entry_by_path(&full).map_err(fail)?;
+            Ok(entry.filter(|e| e.mode().is_blob()).map(|e| e.object_id()))
+        };
+        let walk = repo.rev_walk([head.0]).all().map_err(fail)?;
+        let mut out = Vec::new();
+        for info in walk {
+            let info = info.map_err(fail)?;
+            let commit = info.object().map_err(fail)?;
+            let after = blob_at(commit.id)?;
+            let parent = commit.parent_ids().next().map(|id| id.detach());
+            let before = match parent {
+                Some(parent) => blob_at(parent)?,
+                None => None,
+            };
+            if before == after {
+                continue;
+            }
+            let read = |id: Option<gix::ObjectId>| -> Result<Option<Vec<u8>>, Error> {
+                id.map(|id| repo.find_blob(id).map(|b| b.data.clone()).map_err(fail))
+                    .transpose()
+            };
+            let author = commit.author().map_err(fail)?;
+            out.push(FileChange {
+                commit: CommitId(commit.id),
+                author: author.name.to_string(),
+                time: commit.time().map_err(fail)?.seconds,
+                summary: commit.message().map_err(fail)?.summary().to_string(),
+                before: read(before)?,
+                after: read(after)?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The newest commit reachable from `HEAD` whose commit time is at or before `seconds`.
+    pub fn commit_at(&self, seconds: i64) -> Result<Option<CommitId>, Error> {
+        let repo = self.local();
+        let Some(head) = self.head()? else {
+            return Ok(None);
+        };
+        let fail = |err: gix::Error| git_error("walk the history", err);
+        let mut best: Option<(i64, gix::ObjectId)> = None;
+        for info in repo.rev_walk([head.0]).all().map_err(fail)? {
+            let commit = info.map_err(fail)?.object().map_err(fail)?;
+            let time = commit.time().map_err(fail)?.seconds;
+            if time <= seconds && best.is_none_or(|(t, _)| time > t) {
+                best = Some((time, commit.id));
+            }
+        }
+        Ok(best.map(|(_, id)| CommitId(id)))
     }
 
     /// A path of the repository relative to the registry root, if it is inside it.

@@ -16,6 +16,7 @@ pub mod schema;
 pub mod snapshot;
 pub mod source_url;
 pub mod span;
+pub mod suggest;
 pub mod version;
 
 pub use code::{Code, Level};

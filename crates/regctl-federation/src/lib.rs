@@ -10,6 +10,7 @@
 mod cache;
 mod federate;
 mod fetch;
+mod remote;
 mod transport;
 mod verify;
 
@@ -18,3 +19,4 @@ pub use fetch::{
     DEFAULT_TTL_SECONDS, FetchMode, FetchOptions, Fetched, Problem, ProblemKind, SourceSpec,
     Status, fetch, fetch_all,
 };
+pub use remote::RemoteIndex;

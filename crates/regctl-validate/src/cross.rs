@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use regctl_core::config::Config;
+use regctl_core::suggest::edit_distance;
 use regctl_core::{Code, Diagnostic, Span};
 use unicode_normalization::UnicodeNormalization;
 
@@ -185,23 +186,6 @@ fn closest<'a>(name: &str, entries: &'a [EntrySummary], kind: usize) -> Option<&
         .filter(|(distance, _)| *distance <= limit)
         .min()
         .map(|(_, id)| id)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (diagonal + usize::from(ca != *cb))
-                .min(row[j] + 1)
-                .min(above + 1);
-            diagonal = above;
-        }
-    }
-    row[b.len()]
 }
 
 /// An edge of a graph: from one entry to another, written at `span` in the source's file.
@@ -429,13 +413,6 @@ fn diagnostic_at(config: &Config, entry: &EntrySummary, code: Code, message: Str
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn edit_distance_counts_single_character_edits() {
-        assert_eq!(edit_distance("tokeniser", "tokenizer"), 1);
-        assert_eq!(edit_distance("", "abc"), 3);
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
-    }
 
     #[test]
     fn folding_catches_case_and_compatibility_forms() {

@@ -52,6 +52,27 @@ pub enum Command {
     /// by the owning team. `--check` fails (exit 2) when the file is stale.
     Codeowners(CodeownersArgs),
 
+    /// Show an entry and a version of it: `[kind:]id[@REQ]`, or a unique value such as a uuid.
+    Get(GetArgs),
+
+    /// List entries, filtered by kind, tags, owner, lifecycle or `--where` conditions.
+    Ls(LsArgs),
+
+    /// Find entries by id, description and tags, best matches first.
+    Search(SearchArgs),
+
+    /// Show what an entry references, or what references it, as a tree.
+    Graph(GraphArgs),
+
+    /// Which entries provide a value, such as which executor node runs a component class.
+    Which(WhichArgs),
+
+    /// Show the commits that changed an entry, and what changed in version, lifecycle, owner.
+    History(HistoryArgs),
+
+    /// Count entries per kind, lifecycle and owner, versions and references.
+    Stats(StatsArgs),
+
     /// Explain a rule: what it checks, why, and an example that fails and one that passes.
     Explain(ExplainArgs),
 
@@ -286,6 +307,146 @@ pub struct CodeownersArgs {
     /// The CODEOWNERS file (default: `.github/CODEOWNERS` at the repository root).
     #[arg(long, value_name = "FILE")]
     pub file: Option<PathBuf>,
+}
+
+/// Where a query reads from.
+#[derive(Debug, Args)]
+pub struct ReadArgs {
+    /// Read a composed index: a directory, or the https:// URL of a published one.
+    #[arg(long, value_name = "PATH|URL", global = true)]
+    pub index: Option<String>,
+
+    /// Read the registry as it is at a git revision.
+    #[arg(long, value_name = "REV", conflicts_with = "index", global = true)]
+    pub rev: Option<String>,
+
+    /// With `--index URL`: use only cached files.
+    #[arg(long, global = true)]
+    pub offline: bool,
+
+    /// The registry (any directory inside it), when reading a registry.
+    #[arg(
+        long,
+        short = 'C',
+        default_value = ".",
+        value_name = "PATH",
+        global = true
+    )]
+    pub registry: PathBuf,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum QueryFormat {
+    Human,
+    Json,
+    Yaml,
+}
+
+#[derive(Debug, Args)]
+pub struct GetArgs {
+    /// `[kind:]id[@REQ]` (REQ a semver requirement; default the newest non-yanked version), or a unique value.
+    pub reference: String,
+    /// Answer as of a revision or a date (`2026-03-01`, or RFC 3339): the registry at the last commit at or before it.
+    #[arg(long, value_name = "REV|DATE")]
+    pub at: Option<String>,
+    #[command(flatten)]
+    pub read: ReadArgs,
+    #[arg(long, short, value_enum, default_value_t = QueryFormat::Human)]
+    pub output: QueryFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct LsArgs {
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// Repeatable; every tag must match.
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// Also `--stage`.
+    #[arg(long, alias = "stage")]
+    pub lifecycle: Option<String>,
+    /// `POINTER OP VALUE`, repeatable: `/metrics/accuracy>=0.9`, `/stage=production`, `/tags~llm`, `/stage in a,b`.
+    #[arg(long = "where", value_name = "CONDITION")]
+    pub conditions: Vec<String>,
+    /// Sort by a catalog field: id, kind, version, owner, lifecycle, description.
+    #[arg(long, value_name = "FIELD")]
+    pub sort: Option<String>,
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    #[command(flatten)]
+    pub read: ReadArgs,
+    #[arg(long, short, value_enum, default_value_t = QueryFormat::Human)]
+    pub output: QueryFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    pub text: String,
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub limit: usize,
+    #[command(flatten)]
+    pub read: ReadArgs,
+    #[arg(long, short, value_enum, default_value_t = QueryFormat::Human)]
+    pub output: QueryFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    Tree,
+    Json,
+    Yaml,
+    Dot,
+    Mermaid,
+}
+
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// `[kind:]id`.
+    pub reference: String,
+    /// The graph (default: the only one the entry is in, else `dependencies`).
+    #[arg(long)]
+    pub graph: Option<String>,
+    /// Show what references the entry (dependents, descendants) instead.
+    #[arg(long)]
+    pub reverse: bool,
+    #[arg(long, value_name = "N")]
+    pub depth: Option<usize>,
+    #[command(flatten)]
+    pub read: ReadArgs,
+    #[arg(long, short, value_enum, default_value_t = GraphFormat::Tree)]
+    pub output: GraphFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct WhichArgs {
+    pub value: String,
+    #[arg(long)]
+    pub kind: Option<String>,
+    #[command(flatten)]
+    pub read: ReadArgs,
+    #[arg(long, short, value_enum, default_value_t = QueryFormat::Human)]
+    pub output: QueryFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// `[kind:]id`.
+    pub reference: String,
+    /// The registry (any directory inside it).
+    #[arg(long, short = 'C', default_value = ".", value_name = "PATH")]
+    pub registry: PathBuf,
+    #[arg(long, short, value_enum, default_value_t = QueryFormat::Human)]
+    pub output: QueryFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    #[command(flatten)]
+    pub read: ReadArgs,
+    #[arg(long, short, value_enum, default_value_t = QueryFormat::Human)]
+    pub output: QueryFormat,
 }
 
 #[derive(Debug, Args)]

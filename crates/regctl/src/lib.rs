@@ -76,6 +76,13 @@ fn run(command: Command, printer: &mut Printer) -> io::Result<ExitStatus> {
         Command::Publish(args) => commands::compose::publish(&args, printer),
         Command::Federation(args) => commands::federation::federation(&args, printer),
         Command::Codeowners(args) => commands::codeowners::codeowners(&args, printer),
+        Command::Get(args) => commands::query::get(&args, printer),
+        Command::Ls(args) => commands::query::ls(&args, printer),
+        Command::Search(args) => commands::query::search(&args, printer),
+        Command::Graph(args) => commands::query::graph(&args, printer),
+        Command::Which(args) => commands::query::which(&args, printer),
+        Command::History(args) => commands::query::history(&args, printer),
+        Command::Stats(args) => commands::query::stats(&args, printer),
         Command::Explain(args) => commands::explain::explain(&args, printer),
         Command::Rules(args) => commands::rules::rules(&args, printer),
     }

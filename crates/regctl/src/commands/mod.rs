@@ -4,5 +4,6 @@ pub(crate) mod codeowners;
 pub(crate) mod compose;
 pub(crate) mod explain;
 pub(crate) mod federation;
+pub(crate) mod query;
 pub(crate) mod rules;
 pub(crate) mod validate;

@@ -6,5 +6,6 @@ mod explain;
 mod federation;
 mod fixtures;
 mod git;
+mod query;
 mod server;
 mod validate;

@@ -1,0 +1,194 @@
+//! `ls` filters, including `--where 'POINTER OP VALUE'` conditions.
+
+use serde_json::Value;
+
+use crate::QueryError;
+
+/// What `regctl ls` keeps.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    pub kind: Option<String>,
+    /// All must be among the entry's tags.
+    pub tags: Vec<String>,
+    pub owner: Option<String>,
+    pub lifecycle: Option<String>,
+    pub conditions: Vec<Where>,
+    /// A catalog field: `id`, `kind`, `version`, `owner`, `lifecycle`, `description`.
+    pub sort: Option<String>,
+    pub limit: Option<usize>,
+}
+
+impl Filter {
+    pub(crate) fn matches_row(&self, row: &Value) -> bool {
+        let is = |field: &str, wanted: &Option<String>| {
+            wanted.as_deref().is_none_or(|w| row[field] == w)
+        };
+        let tags: Vec<&str> = row["tags"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        is("kind", &self.kind)
+            && is("owner", &self.owner)
+            && is("lifecycle", &self.lifecycle)
+            && self.tags.iter().all(|t| tags.contains(&t.as_str()))
+    }
+}
+
+/// A comparison operator of `--where`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    /// Substring (strings) or element (arrays).
+    Contains,
+    /// One of a comma-separated list.
+    In,
+}
+
+/// `POINTER OP VALUE`, e.g. `/metrics/accuracy>=0.9`, `/stage=production`, `/tags~llm`,
+/// `/stage in staging,production`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Where {
+    pub pointer: String,
+    pub op: Op,
+    pub value: String,
+}
+
+/// How `--where` is written, for error messages.
+pub const WHERE_SYNTAX: &str = "write `POINTER OP VALUE` with OP one of = != < <= > >= ~ (contains) or ` in ` (a comma-separated list), e.g. `/metrics/accuracy>=0.9` or `/stage in staging,production`; the pointer is read in the selected version's record, then in the whole document";
+
+impl Where {
+    pub fn parse(text: &str) -> Result<Where, QueryError> {
+        let usage = |message: String| QueryError::Usage {
+            message,
+            help: WHERE_SYNTAX.to_owned(),
+        };
+        let (pointer, op, value) = if let Some((pointer, value)) = text.split_once(" in ") {
+            (pointer.trim(), Op::In, value.trim())
+        } else {
+            // Two-character operators first, so `>=` is not read as `>`.
+            let ops = [
+                ("<=", Op::Le),
+                (">=", Op::Ge),
+                ("!=", Op::Ne),
+                ("=", Op::Eq),
+                ("<", Op::Lt),
+                (">", Op::Gt),
+                ("~", Op::Contains),
+            ];
+            let found = ops
+                .iter()
+                .filter_map(|(symbol, op)| text.find(symbol).map(|at| (at, *symbol, *op)))
+                .min_by_key(|(at, symbol, _)| (*at, std::cmp::Reverse(symbol.len())));
+            let Some((at, symbol, op)) = found else {
+                return Err(usage(format!("`{text}` has no operator")));
+            };
+            (text[..at].trim(), op, text[at + symbol.len()..].trim())
+        };
+        if !pointer.starts_with('/') {
+            return Err(usage(format!(
+                "`{pointer}` is not a JSON pointer (it must start with `/`)"
+            )));
+        }
+        if value.is_empty() {
+            return Err(usage(format!("`{text}` has no value to compare with")));
+        }
+        Ok(Where {
+            pointer: pointer.to_owned(),
+            op,
+            value: value.to_owned(),
+        })
+    }
+
+    /// Whether the condition holds for an entry: the pointer is read in `record` (the selected
+    /// release record), then in `document`.
+    pub(crate) fn holds(&self, record: &Value, document: &Value, scheme: Option<&str>) -> bool {
+        let Some(actual) = record
+            .pointer(&self.pointer)
+            .or_else(|| document.pointer(&self.pointer))
+        else {
+            return self.op == Op::Ne;
+        };
+        match self.op {
+            Op::Contains => match actual {
+                Value::String(s) => s.contains(&self.value),
+                Value::Array(items) => items.iter().any(|item| text(item) == self.value),
+                _ => false,
+            },
+            Op::In => self.value.split(',').any(|v| text(actual) == v.trim()),
+            Op::Eq => {
+                compare(actual, &self.value, scheme) == Some(std::cmp::Ordering::Equal)
+                    || text(actual) == self.value
+            }
+            Op::Ne => {
+                !(compare(actual, &self.value, scheme) == Some(std::cmp::Ordering::Equal)
+                    || text(actual) == self.value)
+            }
+            Op::Lt => compare(actual, &self.value, scheme).is_some_and(|o| o.is_lt()),
+            Op::Le => compare(actual, &self.value, scheme).is_some_and(|o| o.is_le()),
+            Op::Gt => compare(actual, &self.value, scheme).is_some_and(|o| o.is_gt()),
+            Op::Ge => compare(actual, &self.value, scheme).is_some_and(|o| o.is_ge()),
+        }
+    }
+}
+
+fn text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Numbers compare numerically, versions as semver, anything else not at all.
+fn compare(actual: &Value, wanted: &str, scheme: Option<&str>) -> Option<std::cmp::Ordering> {
+    if let (Some(a), Ok(b)) = (actual.as_f64(), wanted.parse::<f64>()) {
+        return a.partial_cmp(&b);
+    }
+    let strip = |s: &str| {
+        if scheme == Some("semver-v") {
+            s.strip_prefix('v').unwrap_or(s).to_owned()
+        } else {
+            s.to_owned()
+        }
+    };
+    let a = semver::Version::parse(&strip(actual.as_str()?)).ok()?;
+    let b = semver::Version::parse(&strip(wanted)).ok()?;
+    Some(a.cmp(&b))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn parses_and_evaluates_conditions() {
+        let record = json!({"metrics": {"accuracy": 0.93}, "stage": "staging", "version": "1.1.0"});
+        let doc = json!({"tags": ["llm", "sft"]});
+        let holds = |text: &str| {
+            Where::parse(text)
+                .expect("valid")
+                .holds(&record, &doc, Some("semver"))
+        };
+        assert!(holds("/metrics/accuracy>=0.9"));
+        assert!(!holds("/metrics/accuracy>0.95"));
+        assert!(holds("/stage=staging"));
+        assert!(holds("/stage != production"));
+        assert!(holds("/stage in production, staging"));
+        assert!(holds("/tags~llm"));
+        assert!(holds("/version>1.0.0"));
+        assert!(holds("/version<1.10.0"), "semver, not text, order");
+        assert!(holds("/missing!=x"));
+        assert!(!holds("/missing=x"));
+        for bad in ["accuracy>1", "/a", "/a>=", "metrics"] {
+            assert!(Where::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

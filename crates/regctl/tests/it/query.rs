@@ -1,0 +1,300 @@
+//! Query commands on the example registry, read three ways (the registry itself, a composed
+//! directory, a published index over HTTP) with the same answers; filters, version selection,
+//! `--at`, `history`, and bad input.
+
+use crate::common::{TestContext, copy_example, run};
+use crate::server::Server;
+
+/// Runs `args` with `reader` arguments and returns the exit code and parsed JSON.
+fn json(ctx: &TestContext, reader: &[&str], args: &[&str]) -> (i32, serde_json::Value) {
+    let (code, stdout, stderr) = run(ctx
+        .command()
+        .args(args)
+        .args(reader)
+        .args(["--output", "json"]));
+    let value =
+        serde_json::from_str(&stdout).unwrap_or_else(|_| serde_json::json!({"stderr": stderr}));
+    (code, value)
+}
+
+fn example() -> TestContext {
+    let ctx = TestContext::new();
+    copy_example(ctx.root());
+    ctx
+}
+
+#[test]
+fn every_reader_gives_the_same_answers() {
+    let ctx = example();
+    assert_eq!(
+        run(ctx.command().args(["compose", "--out", "published"])).0,
+        0
+    );
+    let server = Server::serve(ctx.root().join("published"));
+    let dir = ctx.root().join("published").display().to_string();
+    let cache = ctx.root().join("http-cache");
+    let readers: Vec<Vec<String>> = vec![
+        vec![],
+        vec!["--index".into(), dir],
+        vec!["--index".into(), server.url.clone()],
+    ];
+    let questions: &[&[&str]] = &[
+        &["get", "finetuning@^0.1"],
+        &["get", "component:finetuning"],
+        &["get", "3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f"],
+        &["ls", "--tag", "llm"],
+        &["ls", "--kind", "model", "--where", "/metrics/accuracy>=0.9"],
+        &["ls", "--owner", "data-eng", "--sort", "id", "--limit", "2"],
+        &["ls", "--stage", "production"],
+        &["search", "tokenizer"],
+        &["graph", "finetuning"],
+        &["graph", "llama-3.1-8b-base", "--reverse"],
+        &["which", "TextInputComponent"],
+        &["stats"],
+    ];
+    for question in questions {
+        let answers: Vec<(i32, serde_json::Value)> = readers
+            .iter()
+            .map(|reader| {
+                let reader: Vec<&str> = reader.iter().map(String::as_str).collect();
+                let mut command = ctx.command();
+                command.env("REGCTL_CACHE_DIR", &cache);
+                let (code, stdout, stderr) = run(command
+                    .args(*question)
+                    .args(&reader)
+                    .args(["--output", "json"]));
+                let mut value: serde_json::Value = serde_json::from_str(&stdout)
+                    .unwrap_or_else(|_| panic!("{question:?} {reader:?}: {stderr}"));
+                // Sizes differ: the in-memory registry has no federation files.
+                if question[0] == "stats" {
+                    value["files"] = serde_json::Value::Null;
+                    value["bytes"] = serde_json::Value::Null;
+                }
+                (code, value)
+            })
+            .collect();
+        assert_eq!(answers[0].0, 0, "{question:?}: {}", answers[0].1);
+        assert_eq!(
+            answers[0], answers[1],
+            "{question:?}: registry vs directory"
+        );
+        assert_eq!(answers[0], answers[2], "{question:?}: registry vs HTTP");
+    }
+    // A lookup by id reads config.json and one entry file, nothing else.
+    server.forget();
+    let mut command = ctx.command();
+    command.env("REGCTL_CACHE_DIR", &cache);
+    assert_eq!(
+        run(command.args(["get", "finetuning", "--index", &server.url])).0,
+        0
+    );
+    let mut paths: Vec<String> = server.seen().into_iter().map(|s| s.path).collect();
+    paths.sort();
+    paths.dedup();
+    // Without a kind, each kind's file is tried; every one is small.
+    assert!(
+        paths
+            .iter()
+            .all(|p| p == "config.json" || p.starts_with("entries/")),
+        "{paths:?}"
+    );
+    assert!(!paths.contains(&"catalog.json".to_owned()), "{paths:?}");
+}
+
+#[test]
+fn answers_on_the_example_registry() {
+    let ctx = example();
+    let (code, found) = json(&ctx, &[], &["get", "finetuning"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        found["selected"]["version"], "0.2.0",
+        "the newest non-yanked version"
+    );
+    let (_, found) = json(&ctx, &[], &["get", "finetuning@^0.1"]);
+    assert_eq!(found["selected"]["version"], "0.1.0");
+    assert_eq!(
+        found["selected"]["record"]["image"],
+        "registry.io/physicsx/finetuning:0.1.0"
+    );
+    // tokenizer 0.3.0 is yanked: `~0.3` finds nothing.
+    let (code, _) = json(&ctx, &[], &["get", "tokenizer@~0.3"]);
+    assert_eq!(code, 2);
+    let (_, which) = json(&ctx, &[], &["which", "TextInputComponent"]);
+    assert_eq!(which["providers"][0]["id"], "langflow-executor-node");
+    assert_eq!(
+        which["providers"][0]["target"],
+        "lfx.components.input_output.text"
+    );
+    let (_, rows) = json(&ctx, &[], &["ls", "--tag", "llm", "--tag", "sft"]);
+    let ids: Vec<&str> = rows["entries"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    assert_eq!(ids, ["llama-3.1-8b-sft"]);
+    let (_, rows) = json(
+        &ctx,
+        &[],
+        &[
+            "ls",
+            "--where",
+            "/stage in staging,development",
+            "--kind",
+            "model",
+        ],
+    );
+    assert_eq!(rows["entries"].as_array().map(Vec::len), Some(2));
+    let (_, rows) = json(&ctx, &[], &["search", "tokenizer"]);
+    assert_eq!(
+        rows["entries"][0]["id"], "tokenizer",
+        "the exact id ranks first"
+    );
+    let (_, graph) = json(&ctx, &[], &["graph", "math-tutor"]);
+    assert_eq!(graph["graph"], "lineage");
+    assert_eq!(
+        graph["nodes"],
+        serde_json::json!(["model:llama-3.1-8b-sft", "model:llama-3.1-8b-base"])
+    );
+    let (code, stdout, _) = run(ctx
+        .command()
+        .args(["graph", "finetuning", "--output", "dot"]));
+    assert_eq!(code, 0);
+    assert!(
+        stdout.starts_with("digraph \"dependencies\" {")
+            && stdout.contains("\"component:finetuning\" -> \"component:tokenizer\""),
+        "{stdout}"
+    );
+    let (code, stdout, _) = run(ctx
+        .command()
+        .args(["ls", "--kind", "node", "--output", "yaml"]));
+    assert_eq!(code, 0);
+    assert!(stdout.starts_with("entries:\n  - description:"), "{stdout}");
+    let (code, stdout, _) = run(ctx.command().args(["graph", "finetuning"]));
+    assert_eq!(code, 0);
+    insta::assert_snapshot!(stdout, @r"
+    component:finetuning
+    ├── component:data-loader (>=1.2, <2 → 1.3.2)
+    ├── component:metrics-logger (^1 → 1.0.0)
+    └── component:tokenizer (^0.4 → 0.4.1)
+        └── component:data-loader (^1.2 → 1.3.2)
+    ");
+}
+
+#[test]
+fn prereleases_are_chosen_only_when_asked_for() {
+    let ctx = TestContext::new();
+    ctx.with_thing_kind("history = \"/history\"\n");
+    ctx.write(
+        "schemas/thing.schema.json",
+        r#"{"type": "object", "properties": {"name": {}, "version": {}, "history": {}}}"#,
+    );
+    ctx.write(
+        "registry/things/lib.toml",
+        "name = \"lib\"\nversion = \"2.0.0-rc.1\"\n\n[[history]]\nversion = \"1.0.0\"\n\n[[history]]\nversion = \"1.1.0\"\nyanked = true\n",
+    );
+    let (_, found) = json(&ctx, &[], &["get", "lib@^1"]);
+    assert_eq!(
+        found["selected"]["version"], "1.0.0",
+        "1.1.0 is yanked, 2.0.0-rc.1 is not ^1"
+    );
+    let (_, found) = json(&ctx, &[], &["get", "lib@>=2.0.0-rc.1"]);
+    assert_eq!(found["selected"]["version"], "2.0.0-rc.1");
+    let (code, _) = json(&ctx, &[], &["get", "lib@^3"]);
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn at_and_history_read_the_past_from_git() {
+    let ctx = example();
+    ctx.git_init("initial registry");
+    let model = "registry/models/llama-3.1-8b-sft.toml";
+    let text = std::fs::read_to_string(ctx.root().join(model)).expect("read");
+    ctx.write(
+        model,
+        text.replacen("stage = \"staging\"", "stage = \"production\"", 1),
+    );
+    ctx.git(&[
+        "commit",
+        "-q",
+        "-am",
+        "Promote llama-3.1-8b-sft 1.1.0 to production",
+    ]);
+    let (code, now) = json(&ctx, &[], &["get", "llama-3.1-8b-sft"]);
+    assert_eq!(code, 0);
+    assert_eq!(now["selected"]["record"]["stage"], "production");
+    let (code, before) = json(&ctx, &[], &["get", "llama-3.1-8b-sft", "--at", "HEAD~1"]);
+    assert_eq!(code, 0);
+    assert_eq!(before["selected"]["record"]["stage"], "staging");
+    let (code, _) = json(
+        &ctx,
+        &[],
+        &["get", "llama-3.1-8b-sft", "--at", "1990-01-01"],
+    );
+    assert_eq!(code, 2, "no commit that old");
+    let (code, today) = json(
+        &ctx,
+        &[],
+        &["get", "llama-3.1-8b-sft", "--at", "2999-01-01"],
+    );
+    assert_eq!(
+        (code, &today["selected"]["record"]["stage"]),
+        (0, &serde_json::json!("production"))
+    );
+
+    let (code, history) = json(&ctx, &[], &["history", "llama-3.1-8b-sft"]);
+    assert_eq!(code, 0, "{history}");
+    let commits = history["commits"].as_array().expect("commits");
+    assert_eq!(commits.len(), 2);
+    assert_eq!(
+        commits[0]["summary"],
+        "Promote llama-3.1-8b-sft 1.1.0 to production"
+    );
+    assert_eq!(
+        commits[0]["changes"]["lifecycle"],
+        serde_json::json!({"from": "staging", "to": "production"})
+    );
+    assert_eq!(commits[1]["event"], "added");
+}
+
+#[test]
+fn bad_questions_are_usage_errors_and_bad_indexes_are_failures() {
+    let ctx = example();
+    for (args, code) in [
+        (&["get", "a b"][..], 64),
+        (&["get", "finetuning@^^1"], 64),
+        (&["get", "gadget:finetuning"], 64),
+        (&["ls", "--kind", "gadget"], 64),
+        (&["ls", "--where", "accuracy>0.9"], 64),
+        (&["graph", "finetuning", "--graph", "nope"], 64),
+        (&["get", "no-such-entry"], 2),
+        (&["which", "NoSuchComponent"], 2),
+    ] {
+        let (actual, _, stderr) = run(ctx.command().args(args));
+        assert_eq!(actual, code, "{args:?}: {stderr}");
+        assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
+    }
+    let (_, _, stderr) = run(ctx.command().args(["ls", "--where", "accuracy>0.9"]));
+    assert!(stderr.contains("POINTER OP VALUE"), "{stderr}");
+
+    // An index newer than this regctl reads.
+    assert_eq!(run(ctx.command().args(["compose", "--out", "future"])).0, 0);
+    let config = ctx.root().join("future/config.json");
+    let text = std::fs::read_to_string(&config).expect("read");
+    std::fs::write(
+        &config,
+        text.replace("\"format_version\":1", "\"format_version\":7"),
+    )
+    .expect("write");
+    let (code, _, stderr) = run(ctx
+        .command()
+        .args(["get", "finetuning", "--index", "future"]));
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("format_version 7, newer than this regctl reads (1)"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = run(ctx.command().args(["ls", "--index", "nowhere"]));
+    assert_eq!(code, 1);
+    assert!(stderr.contains("not a regctl index"), "{stderr}");
+}
