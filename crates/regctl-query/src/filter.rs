@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::QueryError;
+use crate::{QueryError, Row};
 
 /// What `regctl ls` keeps.
 #[derive(Clone, Debug, Default)]
@@ -19,20 +19,24 @@ pub struct Filter {
 }
 
 impl Filter {
-    pub(crate) fn matches_row(&self, row: &Value) -> bool {
-        let is = |field: &str, wanted: &Option<String>| {
-            wanted.as_deref().is_none_or(|w| row[field] == w)
+    /// Whether a catalog row passes the kind/owner/lifecycle/tag filters.
+    pub(crate) fn matches(&self, row: &Row<'_>) -> bool {
+        let is = |value: Option<&str>, wanted: &Option<String>| {
+            wanted.as_deref().is_none_or(|w| value == Some(w))
         };
-        let tags: Vec<&str> = row["tags"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
-        is("kind", &self.kind)
-            && is("owner", &self.owner)
-            && is("lifecycle", &self.lifecycle)
-            && self.tags.iter().all(|t| tags.contains(&t.as_str()))
+        if !(is(Some(&row.kind), &self.kind)
+            && (self.owner.is_none() || is(row.text(row.owner).as_deref(), &self.owner)))
+        {
+            return false;
+        }
+        if self.lifecycle.is_some() && !is(row.text(row.lifecycle).as_deref(), &self.lifecycle) {
+            return false;
+        }
+        if self.tags.is_empty() {
+            return true;
+        }
+        let tags = row.tags();
+        self.tags.iter().all(|t| tags.contains(t))
     }
 }
 
