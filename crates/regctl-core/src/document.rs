@@ -12,8 +12,11 @@ use toml_edit::{Item, TableLike};
 use crate::pointer::parse_index;
 use crate::span::Span;
 
+mod emit_yaml;
 mod json;
 mod yaml;
+
+pub use emit_yaml::{ordered_members, to_yaml, to_yaml_ordered};
 
 /// How deep `toml_edit` lets TOML nest before it gives up.
 const TOML_NESTING_LIMIT: usize = 80;

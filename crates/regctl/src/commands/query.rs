@@ -23,7 +23,7 @@ use crate::args::{
 use crate::printer::Printer;
 use crate::render::FORMAT_VERSION;
 use crate::render::human::{self, Style};
-use crate::render::yaml::to_yaml;
+use regctl_core::document::to_yaml;
 
 /// What a query command failed with.
 enum Failure {

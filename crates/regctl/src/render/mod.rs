@@ -5,7 +5,6 @@ pub(crate) mod github;
 pub(crate) mod human;
 pub(crate) mod json;
 pub(crate) mod sarif;
-pub(crate) mod yaml;
 
 /// The version of every JSON document regctl prints; bumped only on incompatible changes.
 pub(crate) const FORMAT_VERSION: u32 = 1;
