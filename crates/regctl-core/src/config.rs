@@ -21,6 +21,9 @@ use crate::version::VersionScheme;
 /// The configuration file's name, at the registry root.
 pub const CONFIG_FILE: &str = "regctl.toml";
 
+/// Ids changed by `regctl rename`, at the registry root, so indexes can redirect old ids.
+pub const RENAMES_FILE: &str = "renames.toml";
+
 /// Default `[limits] max_file_bytes`: 1 MiB.
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 1024 * 1024;
 /// Default `[limits] max_depth`.
@@ -83,6 +86,52 @@ pub struct Kind {
     /// Lifecycle values in which an entry may be deleted.
     pub retirable: Vec<String>,
     pub contract: Vec<ContractRule>,
+    /// The stages a release moves through with `regctl promote`.
+    pub stages: Option<Stages>,
+    /// Pointer to an object of named versions (`champion = "1.2.0"`), set with `regctl alias`.
+    pub aliases: Option<Pattern>,
+}
+
+/// The stages of a release record and the moves between them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stages {
+    /// The stage field, relative to a release record.
+    pub field: Pattern,
+    /// Stages in order; a release moves to the next one.
+    pub order: Vec<String>,
+    /// Moves allowed besides the next stage (`staging = ["archived"]`).
+    pub also: BTreeMap<String, Vec<String>>,
+}
+
+impl Stages {
+    /// Whether a release may move from stage `from` to stage `to`.
+    pub fn allows(&self, from: &str, to: &str) -> bool {
+        let next = self
+            .order
+            .iter()
+            .position(|stage| stage == from)
+            .and_then(|i| self.order.get(i + 1));
+        next.is_some_and(|next| next == to)
+            || self
+                .also
+                .get(from)
+                .is_some_and(|moves| moves.iter().any(|m| m == to))
+    }
+
+    /// The stages a release in `from` may move to.
+    pub fn moves_from(&self, from: &str) -> Vec<&str> {
+        self.order
+            .iter()
+            .map(String::as_str)
+            .chain(self.also.values().flatten().map(String::as_str))
+            .filter(|to| self.allows(from, to))
+            .fold(Vec::new(), |mut seen, to| {
+                if !seen.contains(&to) {
+                    seen.push(to);
+                }
+                seen
+            })
+    }
 }
 
 /// Where owners are: the kind whose entries are teams, and the pointer to their member handles.
@@ -360,6 +409,17 @@ struct RawKind {
     retirable: Option<Vec<String>>,
     #[serde(default)]
     contract: Vec<RawContract>,
+    stages: Option<RawStages>,
+    aliases: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStages {
+    field: Option<Spanned<String>>,
+    order: Spanned<Vec<String>>,
+    #[serde(default)]
+    also: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -611,6 +671,8 @@ fn compile(
                 release_content: parts.release_content,
                 retirable: parts.retirable,
                 contract: parts.contract,
+                stages: parts.stages,
+                aliases: parts.aliases,
             }
         })
         .collect();
@@ -721,6 +783,8 @@ struct KindParts {
     release_content: Option<Vec<Pattern>>,
     retirable: Vec<String>,
     contract: Vec<ContractRule>,
+    stages: Option<Stages>,
+    aliases: Option<Pattern>,
 }
 
 /// Lifecycle values in which an entry may be deleted, unless `retirable` says otherwise.
@@ -889,10 +953,17 @@ fn compile_kind(raw: &RawKind, kind_names: &[&str], sink: &mut ProblemSink) -> O
         .filter_map(|rule| compile_contract(rule, sink))
         .collect();
 
+    let stages = raw.stages.as_ref().and_then(|raw_stages| {
+        compile_stages(raw_stages, version.as_ref(), lifecycle.as_ref(), sink)
+    });
+    let aliases = plain(&raw.aliases, "aliases", sink);
+
     if sink.len() != before {
         return None;
     }
     Some(KindParts {
+        stages,
+        aliases,
         mutable,
         release_content,
         retirable,
@@ -947,6 +1018,71 @@ fn compile_mutable(
         }
     }
     mutable
+}
+
+/// The stage field defaults to the lifecycle field when it lies inside the current release
+/// record (a model version's `stage`).
+fn compile_stages(
+    raw: &RawStages,
+    version: Option<&Pattern>,
+    lifecycle: Option<&Pattern>,
+    sink: &mut ProblemSink,
+) -> Option<Stages> {
+    let order = raw.order.get_ref();
+    if order.len() < 2 {
+        sink.push(
+            "`stages.order` lists at least two stages",
+            span_of(&raw.order),
+            None,
+        );
+        return None;
+    }
+    for (from, moves) in &raw.also {
+        for stage in std::iter::once(from).chain(moves) {
+            if !order.contains(stage) {
+                sink.push(
+                    format!("`stages.also` names `{stage}`, which is not in `stages.order`"),
+                    span_of(&raw.order),
+                    None,
+                );
+                return None;
+            }
+        }
+    }
+    let field = match &raw.field {
+        Some(field) => plain_pointer(field, "stages.field", sink)?,
+        None => {
+            let inside = version.zip(lifecycle).and_then(|(version, lifecycle)| {
+                let record = &version.segments()[..version.segments().len().saturating_sub(1)];
+                lifecycle
+                    .segments()
+                    .strip_prefix(record)
+                    .filter(|inside| !inside.is_empty())
+                    .map(<[Segment]>::to_vec)
+            });
+            let Some(inside) = inside else {
+                sink.push(
+                    "`stages` needs `field`: the stage's pointer inside a release record",
+                    span_of(&raw.order),
+                    Some("without it, `lifecycle` is used when it lies inside the current release record".to_owned()),
+                );
+                return None;
+            };
+            let relative: Vec<String> = inside
+                .iter()
+                .map(|segment| match segment {
+                    Segment::Key(key) => key.clone(),
+                    Segment::Any => "*".to_owned(),
+                })
+                .collect();
+            Pattern::parse(&crate::pointer::format_path(&relative)).ok()?
+        }
+    };
+    Some(Stages {
+        field,
+        order: order.clone(),
+        also: raw.also.clone(),
+    })
 }
 
 fn compile_contract(raw: &RawContract, sink: &mut ProblemSink) -> Option<ContractRule> {

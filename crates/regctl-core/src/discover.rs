@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use crate::code::Code;
-use crate::config::{CONFIG_FILE, Config, is_within, walk_roots};
+use crate::config::{CONFIG_FILE, Config, RENAMES_FILE, is_within, walk_roots};
 use crate::diagnostic::Diagnostic;
 use crate::document::Format;
 use crate::error::Error;
@@ -103,7 +103,10 @@ pub fn discover(config: &Config, snapshot: &dyn Snapshot) -> Result<Discovered, 
                 }
                 (None, ListedKind::File { .. }, Some(_)) => {
                     let dir = file.path.rsplit_once('/').map_or("", |(dir, _)| dir);
-                    if file.path == CONFIG_FILE || schema_dirs.contains(dir) {
+                    if file.path == CONFIG_FILE
+                        || file.path == RENAMES_FILE
+                        || schema_dirs.contains(dir)
+                    {
                         continue;
                     }
                     out.diagnostics.push(

@@ -101,6 +101,17 @@ impl Editor {
         }
     }
 
+    /// Replaces a JSON document as a whole, written with the schema's key order and two-space
+    /// indentation (for new files and `regctl fmt`).
+    pub(crate) fn replace_root(&mut self, value: &Value) -> Result<(), EditError> {
+        let Tree::Json(root) = &self.tree else {
+            return Err(EditError::Root);
+        };
+        root.set_value(json::to_input(value, &[], &self.order));
+        self.value = value.clone();
+        Ok(())
+    }
+
     /// The edited text, checked to read back as the edited value.
     pub fn finish(&self) -> Result<String, EditError> {
         let text = match &self.tree {

@@ -221,3 +221,45 @@ fn input_of(node: &CstNode) -> Option<CstInputValue> {
     }
     node.as_null_keyword().map(|_| CstInputValue::Null)
 }
+
+/// `text` with every object's members in the schema's order (members the schema does not list
+/// keep their order, after the listed ones), written with two-space indentation.
+pub(crate) fn canonical(text: &str, order: &KeyOrder) -> Result<String, String> {
+    let root = CstRootNode::parse(text, &Default::default()).map_err(|err| err.to_string())?;
+    let top = root.value().ok_or("the file holds no value")?;
+    sort_members(&top, &mut Vec::new(), order);
+    let input = input_of(&top).ok_or("the file holds an unsupported value")?;
+    let fresh = CstRootNode::parse("", &Default::default()).map_err(|err| err.to_string())?;
+    fresh.set_value(input);
+    Ok(fresh.to_string())
+}
+
+fn sort_members(node: &CstNode, at: &mut Vec<String>, order: &KeyOrder) {
+    if let Some(object) = node.as_object() {
+        let preferred = order.keys(at);
+        if !preferred.is_empty() {
+            object.sort_properties().by_key(|prop| {
+                let name = prop.name().and_then(|n| n.decoded_value().ok());
+                name.and_then(|name| preferred.iter().position(|k| *k == name))
+                    .unwrap_or(usize::MAX)
+            });
+        }
+        for prop in object.properties() {
+            let (Some(name), Some(value)) = (
+                prop.name().and_then(|n| n.decoded_value().ok()),
+                prop.value(),
+            ) else {
+                continue;
+            };
+            at.push(name);
+            sort_members(&value, at, order);
+            at.pop();
+        }
+    } else if let Some(array) = node.as_array() {
+        for (i, element) in array.elements().iter().enumerate() {
+            at.push(i.to_string());
+            sort_members(element, at, order);
+            at.pop();
+        }
+    }
+}

@@ -3,8 +3,12 @@
 //! validated with the whole registry, and only then written, atomically.
 
 pub mod doc;
+pub mod fmt;
 mod json;
+pub mod ops;
 pub mod order;
+pub mod registry;
+pub mod skeleton;
 mod toml;
 mod yaml;
 

@@ -241,7 +241,7 @@ fn sync_inline(
 /// A new field of a `[table]`: objects become sub-tables, arrays of objects arrays of tables.
 fn new_item(value: &Json, at: &Path, order: &KeyOrder) -> Item {
     match value {
-        Json::Object(map) if !map.is_empty() => Item::Table(to_table(map, at, order)),
+        Json::Object(map) => Item::Table(to_table(map, at, order)),
         Json::Array(items) if !items.is_empty() && items.iter().all(Json::is_object) => {
             let mut tables = ArrayOfTables::new();
             for (i, item) in items.iter().enumerate() {

@@ -78,6 +78,208 @@ pub enum Command {
 
     /// List every rule with its code, scope, default level and summary.
     Rules(RulesArgs),
+
+    /// Create a registry that validates at once: regctl.toml, kinds with schemas, sample
+    /// entries, a CI workflow, a pre-commit hook and a README. Never overwrites a file.
+    Init(InitArgs),
+
+    /// Write a new descriptor from its kind's schema, at its canonical path, listing the
+    /// required fields still to fill.
+    New(NewArgs),
+
+    /// Register a descriptor written elsewhere: validate it with the registry and copy it to
+    /// its canonical path.
+    Add(AddArgs),
+
+    /// Set fields of an entry: `regctl set finetuning /component/lifecycle=active`.
+    Set(SetArgs),
+
+    /// Apply an RFC 7396 JSON merge patch to an entry (`null` removes a field).
+    Patch(PatchArgs),
+
+    /// Release a new version: the current release record moves to the history unchanged, and
+    /// the current record gets the new version.
+    Bump(BumpArgs),
+
+    /// Move a version to another stage, along the transitions regctl.toml declares.
+    Promote(PromoteArgs),
+
+    /// Point a named alias (`champion`) at a version, or remove it.
+    Alias(AliasArgs),
+
+    /// Mark a released version as yanked (never chosen by requirements), or undo it.
+    Yank(YankArgs),
+
+    /// Give an entry a new id: its file moves, every reference follows, and renames.toml
+    /// records the old id so indexes can redirect it.
+    Rename(RenameArgs),
+
+    /// Rewrite descriptors in canonical layout (schema key order, consistent quoting and
+    /// indentation). `--check` lists files that would change and exits 2.
+    Fmt(FmtArgs),
+}
+
+/// Options every editing command takes.
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    /// The registry (any directory inside it).
+    #[arg(long, short = 'C', default_value = ".", value_name = "PATH")]
+    pub registry: PathBuf,
+
+    /// Validate and report, but write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = QueryFormat::Human)]
+    pub output: QueryFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to create the registry (created when missing).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+
+    /// Kinds to start with, from the example registry: component, model, node, tool, team,
+    /// source. Comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "component")]
+    pub kinds: Vec<String>,
+
+    /// The registry's name (default: the directory's name).
+    #[arg(long)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    pub kind: String,
+    pub id: String,
+    /// `POINTER=VALUE`, repeatable; VALUE is read as TOML or JSON (a bare word is a string).
+    #[arg(long = "set", value_name = "POINTER=VALUE")]
+    pub assignments: Vec<String>,
+    /// The file format (default: the one most of the kind's entries use).
+    #[arg(long, value_enum)]
+    pub format: Option<FileFormat>,
+    #[command(flatten)]
+    pub edit: EditArgs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FileFormat {
+    Toml,
+    Json,
+    Yaml,
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// The descriptor to register (.toml, .json, .yaml or .yml).
+    pub file: PathBuf,
+    /// Its kind (default: the kind whose schema it fits).
+    #[arg(long)]
+    pub kind: Option<String>,
+    #[command(flatten)]
+    pub edit: EditArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SetArgs {
+    /// `[kind:]id`, or a unique value such as a uuid.
+    pub reference: String,
+    /// `POINTER=VALUE`: `/component/lifecycle=active`, `/tags=["llm","sft"]`,
+    /// `/quality={has_tests=true}`. VALUE is read as TOML or JSON; a bare word is a string.
+    #[arg(required = true, value_name = "POINTER=VALUE")]
+    pub assignments: Vec<String>,
+    #[command(flatten)]
+    pub edit: EditArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PatchArgs {
+    /// `[kind:]id`, or a unique value such as a uuid.
+    pub reference: String,
+    /// The merge patch (JSON, or TOML/YAML by extension); `-` reads JSON from stdin.
+    #[arg(long, value_name = "FILE|-")]
+    pub merge_patch: PathBuf,
+    #[command(flatten)]
+    pub edit: EditArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct BumpArgs {
+    /// `[kind:]id`, or a unique value such as a uuid.
+    pub reference: String,
+    /// `major`, `minor`, `patch`, or the new version itself.
+    pub to: String,
+    /// Fields of the new release: `image=…` (relative to the release record) or
+    /// `/absolute/pointer=…`; repeatable.
+    #[arg(long = "set", value_name = "POINTER=VALUE")]
+    pub assignments: Vec<String>,
+    #[command(flatten)]
+    pub edit: EditArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PromoteArgs {
+    /// `[kind:]id[@VERSION]` (default: the current version).
+    pub reference: String,
+    /// The stage to move to.
+    pub stage: String,
+    #[command(flatten)]
+    pub edit: EditArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct AliasArgs {
+    /// `[kind:]id`.
+    pub reference: String,
+    /// The alias, e.g. `champion`.
+    pub name: String,
+    /// The version it points to; omit with `--remove`.
+    #[arg(required_unless_present = "remove")]
+    pub version: Option<String>,
+    /// Remove the alias.
+    #[arg(long, conflicts_with = "version")]
+    pub remove: bool,
+    #[command(flatten)]
+    pub edit: EditArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct YankArgs {
+    /// `[kind:]id@VERSION`.
+    pub reference: String,
+    /// Un-yank the version.
+    #[arg(long)]
+    pub undo: bool,
+    #[command(flatten)]
+    pub edit: EditArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RenameArgs {
+    /// `[kind:]id`.
+    pub reference: String,
+    /// The new id.
+    pub new_id: String,
+    #[command(flatten)]
+    pub edit: EditArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct FmtArgs {
+    /// Files or directories to format (default: every descriptor of the registry).
+    pub paths: Vec<PathBuf>,
+    /// Write nothing; list files that would change and exit 2 if any.
+    #[arg(long)]
+    pub check: bool,
+    /// The registry (any directory inside it).
+    #[arg(long, short = 'C', default_value = ".", value_name = "PATH")]
+    pub registry: PathBuf,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = QueryFormat::Human)]
+    pub output: QueryFormat,
 }
 
 #[derive(Debug, Args)]

@@ -85,5 +85,16 @@ fn run(command: Command, printer: &mut Printer) -> io::Result<ExitStatus> {
         Command::Stats(args) => commands::query::stats(&args, printer),
         Command::Explain(args) => commands::explain::explain(&args, printer),
         Command::Rules(args) => commands::rules::rules(&args, printer),
+        Command::Init(args) => commands::init::init(&args, printer),
+        Command::New(args) => commands::edit::new(&args, printer),
+        Command::Add(args) => commands::edit::add(&args, printer),
+        Command::Set(args) => commands::edit::set(&args, printer),
+        Command::Patch(args) => commands::edit::patch(&args, printer),
+        Command::Bump(args) => commands::edit::bump(&args, printer),
+        Command::Promote(args) => commands::edit::promote(&args, printer),
+        Command::Alias(args) => commands::edit::alias(&args, printer),
+        Command::Yank(args) => commands::edit::yank(&args, printer),
+        Command::Rename(args) => commands::edit::rename(&args, printer),
+        Command::Fmt(args) => commands::edit::fmt(&args, printer),
     }
 }

@@ -2,8 +2,10 @@
 
 pub(crate) mod codeowners;
 pub(crate) mod compose;
+pub(crate) mod edit;
 pub(crate) mod explain;
 pub(crate) mod federation;
+pub(crate) mod init;
 pub(crate) mod query;
 pub(crate) mod rules;
 pub(crate) mod validate;
