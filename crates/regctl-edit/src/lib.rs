@@ -4,6 +4,7 @@
 
 pub mod doc;
 pub mod fmt;
+pub mod init;
 mod json;
 pub mod ops;
 pub mod order;
