@@ -44,11 +44,58 @@ impl Index {
     }
 }
 
-/// Where the registry came from, recorded in `config.json`.
+/// Where the registry came from, recorded in `config.json`, and what it holds besides entries.
 #[derive(Debug, Default, Clone)]
 pub struct Source {
     /// The commit the registry was read from, when it is in git.
     pub commit: Option<String>,
+    /// Ids changed by `regctl rename`, oldest first (`renames.toml`).
+    pub renames: Vec<Rename>,
+}
+
+/// An entry's old id and the id it was renamed to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rename {
+    pub kind: String,
+    pub from: String,
+    pub to: String,
+}
+
+/// Reads `renames.toml` from the registry root; no file means no renames.
+pub fn read_renames(
+    snapshot: &dyn regctl_core::snapshot::Snapshot,
+) -> Result<Vec<Rename>, regctl_core::Error> {
+    use regctl_core::config::RENAMES_FILE;
+    use regctl_core::document::{Document, Format};
+    let bad = |reason: String| regctl_core::Error::Renames { reason };
+    let Some(bytes) = snapshot.read(RENAMES_FILE)? else {
+        return Ok(Vec::new());
+    };
+    let text = String::from_utf8(bytes).map_err(|_| bad("it is not valid UTF-8".to_owned()))?;
+    let doc = Document::parse(Format::Toml, &text, 8).map_err(|err| bad(err.message))?;
+    let Some(records) = doc.value.get("renamed") else {
+        return Ok(Vec::new());
+    };
+    let records = records
+        .as_array()
+        .ok_or_else(|| bad("`renamed` is not an array of tables".to_owned()))?;
+    records
+        .iter()
+        .enumerate()
+        .map(|(i, record)| {
+            let field = |name: &str| {
+                record[name]
+                    .as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| bad(format!("record {} has no string `{name}`", i + 1)))
+            };
+            Ok(Rename {
+                kind: field("kind")?,
+                from: field("from")?,
+                to: field("to")?,
+            })
+        })
+        .collect()
 }
 
 /// The name of the manifest, which lists every other file.
@@ -256,6 +303,9 @@ pub fn build(config: &Config, validated: &Visited<Prepared>, source: &Source) ->
     files.extend(provides(&items));
     files.extend(keys(&items));
     files.insert("owners.json".to_owned(), to_bytes(&owners(config, &items)));
+    if let Some(renames) = renames(&source.renames, &by_key, config) {
+        files.insert("renames.json".to_owned(), to_bytes(&renames));
+    }
     files.insert(
         "config.json".to_owned(),
         to_bytes(&config_json(config, &items, edges.len(), source)),
@@ -665,6 +715,46 @@ fn owners<'a>(config: &Config, items: &'a [Item<'a>]) -> Owners<'a> {
         format_version: FORMAT_VERSION,
         teams,
     }
+}
+
+/// `renames.json`: each old id that no entry holds any more, and the id its chain of renames
+/// ends at (`a → b → c` redirects `a` and `b` to `c`).
+fn renames(
+    renames: &[Rename],
+    by_key: &HashMap<(usize, &str), usize>,
+    config: &Config,
+) -> Option<Value> {
+    if renames.is_empty() {
+        return None;
+    }
+    let mut latest: BTreeMap<(&str, &str), &str> = BTreeMap::new();
+    for rename in renames {
+        latest.insert((&rename.kind, &rename.from), &rename.to);
+    }
+    let mut out: BTreeMap<&str, BTreeMap<&str, &str>> = BTreeMap::new();
+    for (&(kind, from), &to) in &latest {
+        let Some(kind_index) = config.kinds.iter().position(|k| k.name == kind) else {
+            continue;
+        };
+        // An old id taken by a new entry is that entry now.
+        if by_key.contains_key(&(kind_index, from)) {
+            continue;
+        }
+        let mut target = to;
+        let mut hops = 0;
+        while let Some(&next) = latest.get(&(kind, target)) {
+            hops += 1;
+            if hops > latest.len() || by_key.contains_key(&(kind_index, target)) {
+                break;
+            }
+            target = next;
+        }
+        out.entry(kind).or_default().insert(from, target);
+    }
+    Some(serde_json::json!({
+        "format_version": FORMAT_VERSION,
+        "renamed": out,
+    }))
 }
 
 fn config_json(config: &Config, items: &[Item<'_>], n_references: usize, source: &Source) -> Value {

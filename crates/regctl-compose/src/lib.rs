@@ -9,4 +9,6 @@ pub mod build;
 pub mod shard;
 pub mod write;
 
-pub use build::{FORMAT_VERSION, Index, MANIFEST, Prepared, Source, build, prepare};
+pub use build::{
+    FORMAT_VERSION, Index, MANIFEST, Prepared, Rename, Source, build, prepare, read_renames,
+};

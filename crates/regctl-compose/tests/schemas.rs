@@ -18,7 +18,18 @@ fn example_index() -> regctl_compose::Index {
         0,
         "the example registry must validate"
     );
-    regctl_compose::build(&config, &validated, &regctl_compose::Source::default())
+    // A rename, so that `renames.json` is written and checked too.
+    let source = regctl_compose::Source {
+        commit: None,
+        renames: vec![regctl_compose::Rename {
+            kind: "component".to_owned(),
+            from: "tokeniser".to_owned(),
+            to: "tokenizer".to_owned(),
+        }],
+    };
+    let index = regctl_compose::build(&config, &validated, &source);
+    assert!(index.files.contains_key("renames.json"));
+    index
 }
 
 #[test]
@@ -36,6 +47,7 @@ fn every_index_file_matches_its_schema() {
         ("config.json", "config.schema.json"),
         ("catalog.json", "catalog.schema.json"),
         ("owners.json", "owners.schema.json"),
+        ("renames.json", "renames.schema.json"),
         ("manifest.json", "manifest.schema.json"),
         ("entries/", "entry.schema.json"),
         ("graphs/", "graph.schema.json"),

@@ -60,6 +60,15 @@ pub enum Error {
     )]
     NoOwnership,
 
+    #[error("`renames.toml` is not usable: {reason}")]
+    #[diagnostic(
+        code(regctl::renames),
+        help(
+            "each `[[renamed]]` record has string fields `kind`, `from` and `to`, as `regctl rename` writes them"
+        )
+    )]
+    Renames { reason: String },
+
     #[error("cannot use git at `{path}`: {reason}")]
     #[diagnostic(code(regctl::not_git))]
     NotGit { path: String, reason: String },

@@ -267,7 +267,12 @@ pub fn files(name: &str, kinds: &[String]) -> Result<Vec<(String, String)>, Init
          [rules]\n# Every rule is at its default level.\n"
     );
     let graphs: Vec<&str> = [
-        (chosen.iter().any(|t| matches!(t.name, "component" | "tool")), "dependencies"),
+        (
+            chosen
+                .iter()
+                .any(|t| matches!(t.name, "component" | "tool")),
+            "dependencies",
+        ),
         (chosen.iter().any(|t| t.name == "model"), "lineage"),
     ]
     .into_iter()
@@ -290,7 +295,10 @@ pub fn files(name: &str, kinds: &[String]) -> Result<Vec<(String, String)>, Init
     }
     out.push(("regctl.toml".to_owned(), config));
     if chosen.iter().any(|t| t.schema.is_some()) {
-        out.push(("schemas/common.schema.json".to_owned(), COMMON_SCHEMA.to_owned()));
+        out.push((
+            "schemas/common.schema.json".to_owned(),
+            COMMON_SCHEMA.to_owned(),
+        ));
     }
     out.push((
         ".github/workflows/validate-registry.yml".to_owned(),

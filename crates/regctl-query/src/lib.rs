@@ -199,6 +199,20 @@ impl<'s> Reader<'s> {
                 }
             }
         }
+        // An id that was renamed: `renames.json` says what it is called now.
+        let mut renamed_from = None;
+        if found.is_empty()
+            && let Some(renames) = self.json("renames.json")?
+        {
+            for kind in &kinds {
+                if let Some(to) = renames["renamed"][&kind.name][&reference.id].as_str()
+                    && let Some(entry) = self.entry(&kind.name, to)?
+                {
+                    renamed_from = Some(format!("{}:{}", kind.name, reference.id));
+                    found.push(((*kind).clone(), entry));
+                }
+            }
+        }
         match found.len() {
             0 => Err(self.not_found(reference)?),
             1 => {
@@ -228,6 +242,7 @@ impl<'s> Reader<'s> {
                     kind,
                     entry,
                     selected,
+                    renamed_from,
                 })
             }
             _ => Err(QueryError::NotFound {
@@ -590,6 +605,8 @@ pub struct Found {
     /// The sparse file.
     pub entry: Value,
     pub selected: Option<Selected>,
+    /// `kind:id` the reference named, when that id was renamed to this entry's.
+    pub renamed_from: Option<String>,
 }
 
 /// A released version and its record.

@@ -51,12 +51,20 @@ pub(crate) fn compose(args: &ComposeArgs, printer: &mut Printer) -> io::Result<E
         ))?;
         return Ok(ExitStatus::Invalid);
     }
+    let renames = match regctl_compose::read_renames(&snapshot) {
+        Ok(renames) => renames,
+        Err(err) => {
+            printer.errln(human::failure(style, &err).trim_end())?;
+            return Ok(ExitStatus::Failure);
+        }
+    };
     let source = Source {
         commit: GitRepo::discover(snapshot.root())
             .and_then(|git| git.head())
             .ok()
             .flatten()
             .map(|commit| commit.to_string()),
+        renames,
     };
     let mut index = regctl_compose::build(&config, &validated, &source);
     let n_entries = validated.entries.len();

@@ -130,8 +130,11 @@ fn open(read: &ReadArgs) -> Result<Box<dyn IndexSource>, Failure> {
 fn compose_in_memory(snapshot: &dyn Snapshot, label: String) -> Result<MemoryIndex, Failure> {
     let config = Config::load(snapshot)?;
     let validated = regctl_validate::validate_visiting(&config, snapshot, regctl_compose::prepare)?;
-    let index: Index =
-        regctl_compose::build(&config, &validated, &regctl_compose::Source::default());
+    let source = regctl_compose::Source {
+        commit: None,
+        renames: regctl_compose::read_renames(snapshot)?,
+    };
+    let index: Index = regctl_compose::build(&config, &validated, &source);
     Ok(MemoryIndex { index, label })
 }
 
@@ -163,6 +166,13 @@ pub(crate) fn get(args: &GetArgs, printer: &mut Printer) -> io::Result<ExitStatu
         };
         let reader = Reader::open(source.as_ref())?;
         let found = reader.get(&reference)?;
+        if let Some(old) = &found.renamed_from {
+            printer.errln(&format!(
+                "note: `{old}` was renamed to `{}:{}`",
+                found.kind.name,
+                found.entry["id"].as_str().unwrap_or_default()
+            ))?;
+        }
         let selected = found
             .selected
             .as_ref()
