@@ -16,7 +16,7 @@ mod emit_yaml;
 mod json;
 mod yaml;
 
-pub use emit_yaml::{ordered_members, to_yaml, to_yaml_ordered};
+pub use emit_yaml::{ordered_members, to_yaml, to_yaml_flow, to_yaml_ordered};
 
 /// How deep `toml_edit` lets TOML nest before it gives up.
 const TOML_NESTING_LIMIT: usize = 80;

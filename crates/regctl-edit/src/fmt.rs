@@ -35,7 +35,14 @@ pub fn format_text(
                     })?;
             let mut position = 1;
             canonical_table(doc.as_table_mut(), &mut Vec::new(), order, &mut position);
-            doc.to_string()
+            // Tables are separated by one blank line; the file starts with its first line.
+            let text = doc.to_string();
+            let text = text.trim_start_matches('\n');
+            if text.is_empty() {
+                String::new()
+            } else {
+                format!("{}\n", text.trim_end_matches('\n'))
+            }
         }
         Format::Json => crate::json::canonical(text, order)
             .map_err(|message| EditError::Parse { format, message })?,
@@ -96,6 +103,7 @@ fn canonical_table(
                 if !child.is_dotted() {
                     child.set_position(Some(*position));
                     *position += 1;
+                    separate(child.decor_mut());
                 }
                 canonical_table(child, at, order, position);
             }
@@ -103,6 +111,7 @@ fn canonical_table(
                 for (i, child) in tables.iter_mut().enumerate() {
                     child.set_position(Some(*position));
                     *position += 1;
+                    separate(child.decor_mut());
                     at.push(i.to_string());
                     canonical_table(child, at, order, position);
                     at.pop();
@@ -137,17 +146,34 @@ fn canonical_value(value: &mut Value) {
     }
 }
 
-/// Removes the spaces before a key or header, keeping the comment lines above it.
+/// One blank line before a table header (and its comment lines), however many there were.
+fn separate(decor: &mut Decor) {
+    let prefix = decor
+        .prefix()
+        .and_then(RawString::as_str)
+        .unwrap_or_default();
+    let kept = prefix.trim_start_matches(|c: char| c.is_whitespace());
+    // Only whole lines of whitespace go: keep a comment's own indentation.
+    let start = prefix.len() - kept.len();
+    let line_start = prefix[..start].rfind('\n').map_or(0, |i| i + 1);
+    let kept = format!("\n{}", &prefix[line_start..]);
+    decor.set_prefix(kept);
+}
+
+/// Removes the indentation of a key or header and of the comment lines above it.
 fn strip_indent(decor: &mut Decor) {
     let Some(prefix) = decor.prefix().and_then(RawString::as_str) else {
         return;
     };
-    let kept = match prefix.rfind('\n') {
-        Some(newline) => &prefix[..=newline],
-        None => "",
-    };
-    if kept.len() != prefix.len() {
-        let kept = kept.to_owned();
+    let mut kept: String = prefix
+        .split_inclusive('\n')
+        .map(|line| line.trim_start_matches([' ', '\t']))
+        .collect();
+    // What follows the last newline is the key's own indentation, gone above.
+    if !kept.ends_with('\n') {
+        kept.truncate(kept.rfind('\n').map_or(0, |i| i + 1));
+    }
+    if kept != prefix {
         decor.set_prefix(kept);
     }
 }

@@ -138,6 +138,21 @@ pub struct Assignment {
     /// document otherwise.
     pub relative: bool,
     pub value: Value,
+    /// The value as written, used as a string where the schema wants one (`3.10`).
+    pub raw: Option<String>,
+}
+
+impl Assignment {
+    /// The value to write at `path`: the text as written when the schema wants a string
+    /// there and the text read as something else (`3.10`, `true`, `2026-01-01`).
+    pub fn value_for(&self, order: &KeyOrder, path: &[String]) -> Value {
+        match &self.raw {
+            Some(raw) if !self.value.is_string() && order.expects_string(path) => {
+                Value::String(raw.clone())
+            }
+            _ => self.value.clone(),
+        }
+    }
 }
 
 /// `regctl set`: each pointer gets its value.
@@ -147,9 +162,10 @@ pub fn set(
     entry: &Entry,
     assignments: &[Assignment],
 ) -> Result<Outcome, OpError> {
+    let order = key_order(snapshot, &config.kinds[entry.kind]);
     let ops: Vec<Op> = assignments
         .iter()
-        .map(|a| Op::Set(a.path.clone(), a.value.clone()))
+        .map(|a| Op::Set(a.path.clone(), a.value_for(&order, &a.path)))
         .collect();
     let text = edit_entry(config, snapshot, entry, &ops)?;
     let fields: Vec<String> = assignments.iter().map(|a| pointer(&a.path)).collect();
@@ -415,13 +431,15 @@ pub fn bump(
             ops.push(Op::Set(stage, Value::String(first.clone())));
         }
     }
+    let order = key_order(snapshot, kind);
     for assignment in assignments {
         let path = if assignment.relative {
             [releases.record.as_slice(), &assignment.path].concat()
         } else {
             assignment.path.clone()
         };
-        ops.push(Op::Set(path, assignment.value.clone()));
+        let value = assignment.value_for(&order, &path);
+        ops.push(Op::Set(path, value));
     }
     let text = edit_entry(config, snapshot, entry, &ops)?;
     Ok(single_file(

@@ -6,13 +6,18 @@ use std::collections::HashMap;
 use regctl_core::document::{Document, Format};
 use serde_json::Value;
 
-/// Preferred key order for the object at each document path, read from a JSON Schema.
+/// Preferred key order for the object at each document path, read from a JSON Schema (and
+/// the schema files its `$ref`s name), and what type a field wants.
 #[derive(Clone, Debug, Default)]
 pub struct KeyOrder {
-    schema: Value,
-    /// Schema path of a `properties` object → its keys in source order.
-    listed: HashMap<Vec<String>, Vec<String>>,
+    /// Schema documents by file name; the kind's own schema is `""`.
+    docs: HashMap<String, Value>,
+    /// (document, schema path of a `properties` object) → its keys in source order.
+    listed: HashMap<(String, Vec<String>), Vec<String>>,
 }
+
+/// A place in one of the schema documents.
+type At = (String, Vec<String>);
 
 impl KeyOrder {
     /// No preference: keys are written sorted.
@@ -23,65 +28,115 @@ impl KeyOrder {
     /// The order of a schema written in `format`. An unreadable schema gives no preference
     /// (the registry's validation reports it).
     pub fn from_schema(format: Format, text: &str) -> KeyOrder {
+        let mut order = KeyOrder::none();
+        order.add("", format, text);
+        order
+    }
+
+    /// Adds a schema document that `$ref`s name by `name` (`common.schema.json`).
+    pub fn add(&mut self, name: &str, format: Format, text: &str) {
         let Ok(doc) = Document::parse(format, text, 256) else {
-            return KeyOrder::none();
+            self.docs.insert(name.to_owned(), Value::Null);
+            return;
         };
         let mut listed = HashMap::new();
         collect(&doc, &doc.value, &mut Vec::new(), &mut listed);
-        KeyOrder {
-            schema: doc.value,
-            listed,
+        self.listed.extend(
+            listed
+                .into_iter()
+                .map(|(path, keys)| ((name.to_owned(), path), keys)),
+        );
+        self.docs.insert(name.to_owned(), doc.value);
+    }
+
+    /// The files other than the kind's schema that `$ref`s name, not yet added.
+    pub fn missing_files(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for doc in self.docs.values() {
+            refs(doc, &mut out);
         }
+        out.retain(|file| !self.docs.contains_key(file));
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// Whether the schema wants a string at `path` (so `3.10` given there means the text).
+    pub fn expects_string(&self, path: &[String]) -> bool {
+        self.schema_path(path)
+            .and_then(|(doc, at)| lookup(self.docs.get(&doc)?, &at))
+            .is_some_and(|node| node["type"] == "string")
     }
 
     /// The keys of the object at `path` in the document, in the schema's order.
     pub fn keys(&self, path: &[String]) -> Vec<String> {
         self.schema_path(path)
-            .and_then(|mut at| {
+            .and_then(|(doc, mut at)| {
                 at.push("properties".to_owned());
-                self.listed.get(&at).cloned()
+                self.listed.get(&(doc, at)).cloned()
             })
             .unwrap_or_default()
     }
 
-    /// The schema path describing the document value at `path`.
-    fn schema_path(&self, path: &[String]) -> Option<Vec<String>> {
-        let mut at = self.resolve(Vec::new())?;
+    /// The schema node describing the document value at `path`.
+    fn schema_path(&self, path: &[String]) -> Option<At> {
+        let (mut doc, mut at) = self.resolve((String::new(), Vec::new()))?;
         for segment in path {
-            let node = lookup(&self.schema, &at)?;
-            let next = if node["properties"].get(segment).is_some() {
-                ["properties", segment.as_str()].as_slice().to_vec()
+            let node = lookup(self.docs.get(&doc)?, &at)?;
+            let next: &[&str] = if node["properties"].get(segment).is_some() {
+                &["properties", segment.as_str()]
             } else if node.get("items").is_some_and(Value::is_object) {
-                vec!["items"]
+                &["items"]
             } else if node
                 .get("additionalProperties")
                 .is_some_and(Value::is_object)
             {
-                vec!["additionalProperties"]
+                &["additionalProperties"]
             } else {
                 return None;
             };
-            at.extend(next.into_iter().map(str::to_owned));
-            at = self.resolve(at)?;
+            at.extend(next.iter().map(|s| (*s).to_owned()));
+            (doc, at) = self.resolve((doc, at))?;
         }
-        Some(at)
+        Some((doc, at))
     }
 
-    /// Follows local `$ref`s (`#/$defs/x`) from the schema node at `at`.
-    fn resolve(&self, mut at: Vec<String>) -> Option<Vec<String>> {
+    /// Follows `$ref`s (`#/$defs/x`, `common.schema.json#/$defs/x`) from the node at `at`.
+    fn resolve(&self, (mut doc, mut at): At) -> Option<At> {
         for _ in 0..32 {
-            let node = lookup(&self.schema, &at)?;
+            let node = lookup(self.docs.get(&doc)?, &at)?;
             let Some(target) = node.get("$ref").and_then(Value::as_str) else {
-                return Some(at);
+                return Some((doc, at));
             };
-            let local = target.strip_prefix('#')?;
-            at = local
+            let (file, fragment) = target.split_once('#').unwrap_or((target, ""));
+            if !file.is_empty() {
+                doc = file.rsplit('/').next().unwrap_or(file).to_owned();
+            }
+            at = fragment
                 .split('/')
                 .skip(1)
                 .map(|s| s.replace("~1", "/").replace("~0", "~"))
                 .collect();
         }
         None
+    }
+}
+
+/// The files named by `$ref`s in `value`.
+fn refs(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(target)) = map.get("$ref")
+                && let Some((file, _)) = target.split_once('#').or(Some((target.as_str(), "")))
+                && !file.is_empty()
+                && !file.contains(':')
+            {
+                out.push(file.rsplit('/').next().unwrap_or(file).to_owned());
+            }
+            map.values().for_each(|child| refs(child, out));
+        }
+        Value::Array(items) => items.iter().for_each(|child| refs(child, out)),
+        _ => {}
     }
 }
 

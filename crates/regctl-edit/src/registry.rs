@@ -208,11 +208,36 @@ fn read_entry(
 
 /// The key order of `kind`'s schema, read through `snapshot`.
 pub fn key_order(snapshot: &dyn Snapshot, kind: &Kind) -> KeyOrder {
-    let format = Format::from_path(&kind.schema_path).unwrap_or(Format::Json);
-    match snapshot.read(&kind.schema_path) {
-        Ok(Some(bytes)) => KeyOrder::from_schema(format, &String::from_utf8_lossy(&bytes)),
-        _ => KeyOrder::none(),
+    let format_of = |path: &str| Format::from_path(path).unwrap_or(Format::Json);
+    let mut order = match snapshot.read(&kind.schema_path) {
+        Ok(Some(bytes)) => KeyOrder::from_schema(
+            format_of(&kind.schema_path),
+            &String::from_utf8_lossy(&bytes),
+        ),
+        _ => return KeyOrder::none(),
+    };
+    // Schema files `$ref`s name sit beside the kind's schema.
+    let dir = kind.schema_path.rsplit_once('/').map_or("", |(dir, _)| dir);
+    for _ in 0..8 {
+        let missing = order.missing_files();
+        if missing.is_empty() {
+            break;
+        }
+        for file in missing {
+            let path = if dir.is_empty() {
+                file.clone()
+            } else {
+                format!("{dir}/{file}")
+            };
+            let text = match snapshot.read(&path) {
+                Ok(Some(bytes)) => String::from_utf8_lossy(&bytes).into_owned(),
+                // Not there: remember it as empty so it is not looked for again.
+                _ => "{}".to_owned(),
+            };
+            order.add(&file, format_of(&path), &text);
+        }
     }
+    order
 }
 
 /// Where a new entry of `kind` goes: `DIR/ID.EXT`.

@@ -72,7 +72,7 @@ pub fn new_entry(
     ops.extend(
         assignments
             .iter()
-            .map(|a| Op::Set(a.path.clone(), a.value.clone())),
+            .map(|a| Op::Set(a.path.clone(), a.value_for(&order, &a.path))),
     );
     for op in &ops {
         crate::doc::apply_to_value(&mut value, op)?;

@@ -126,7 +126,17 @@ fn set(top: &YamlNode, path: &Path, value: &Json, order: &KeyOrder) -> Result<()
             }
         }
     }
-    let new = built(value, path, order)?;
+    // A value written in flow style (`[a, b]`) is replaced in flow style.
+    let flow = match child(&node, last) {
+        Some(YamlNode::Sequence(sequence)) => sequence.is_flow_style(),
+        Some(YamlNode::Mapping(mapping)) => mapping.is_flow_style(),
+        _ => false,
+    };
+    let new = if flow && (value.is_array() || value.is_object()) {
+        built_text(&regctl_core::document::to_yaml_flow(value), value)?
+    } else {
+        built(value, path, order)?
+    };
     match &node {
         YamlNode::Mapping(mapping) => {
             mapping.set(last.as_str(), new.node());
@@ -177,11 +187,15 @@ impl Built {
 /// `value`, to be placed at `at`, as a YAML tree with keys in the schema's order.
 fn built(value: &Json, at: &Path, order: &KeyOrder) -> Result<Built, EditError> {
     let text = to_yaml_ordered(value, &|inner| order.keys(&[at, inner].concat()));
+    built_text(&text, value)
+}
+
+fn built_text(text: &str, value: &Json) -> Result<Built, EditError> {
     let unsupported = || EditError::Unsupported {
         pointer: String::new(),
         reason: format!("cannot write {value} as YAML"),
     };
-    let doc = Document::from_str(&text).map_err(|_| unsupported())?;
+    let doc = Document::from_str(text).map_err(|_| unsupported())?;
     let root = match (doc.as_mapping(), doc.as_sequence(), doc.as_scalar()) {
         (Some(mapping), _, _) => Root::Mapping(mapping),
         (None, Some(sequence), _) => Root::Sequence(sequence),

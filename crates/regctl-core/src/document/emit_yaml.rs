@@ -109,40 +109,94 @@ fn scalar_text(value: &Value) -> String {
     }
 }
 
+/// `value` in YAML flow style on one line (`[a, b]`, `{k: v}`), for replacing a value that
+/// was written that way.
+pub fn to_yaml_flow(value: &Value) -> String {
+    match value {
+        Value::Array(items) => format!(
+            "[{}]",
+            items
+                .iter()
+                .map(to_yaml_flow)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Value::Object(map) => format!(
+            "{{{}}}",
+            map.iter()
+                .map(|(key, value)| format!("{}: {}", flow_string(key), to_yaml_flow(value)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Value::String(s) => flow_string(s),
+        scalar => scalar_text(scalar),
+    }
+}
+
+fn flow_string(s: &str) -> String {
+    if s.contains([',', '[', ']', '{', '}']) {
+        quoted(s)
+    } else {
+        string(s)
+    }
+}
+
+fn quoted(s: &str) -> String {
+    serde_json::to_string(s).expect("strings serialize")
+}
+
 /// A plain scalar when it cannot be misread (by YAML 1.2 or 1.1 readers: `on`, `y` are quoted),
 /// else a JSON-style double-quoted string, which is valid YAML.
 fn string(s: &str) -> String {
+    let reserved = matches!(
+        s,
+        "null"
+            | "Null"
+            | "NULL"
+            | "true"
+            | "True"
+            | "TRUE"
+            | "false"
+            | "False"
+            | "FALSE"
+            | "~"
+            | "y"
+            | "Y"
+            | "n"
+            | "N"
+            | "yes"
+            | "Yes"
+            | "YES"
+            | "no"
+            | "No"
+            | "NO"
+            | "on"
+            | "On"
+            | "ON"
+            | "off"
+            | "Off"
+            | "OFF"
+    );
+    let numeric = s.parse::<f64>().is_ok()
+        || s.starts_with("0x")
+        || s.starts_with("0o")
+        || matches!(
+            s.to_ascii_lowercase().as_str(),
+            ".inf" | "-.inf" | "+.inf" | ".nan"
+        );
     let plain = !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/' | '@' | '+'))
-        && !s.starts_with(['-', '.', '@', '+'])
-        && !matches!(
-            s,
-            "null"
-                | "Null"
-                | "NULL"
-                | "true"
-                | "True"
-                | "TRUE"
-                | "false"
-                | "False"
-                | "FALSE"
-                | "~"
-                | "y"
-                | "n"
-                | "yes"
-                | "no"
-                | "on"
-                | "off"
-        )
-        && s.parse::<f64>().is_err()
-        && !s.starts_with("0x")
-        && !s.starts_with("0o");
-    if plain {
-        s.to_owned()
-    } else {
-        serde_json::to_string(s).expect("strings serialize")
-    }
+        && !reserved
+        && !numeric
+        && s.trim() == s
+        && !s.starts_with([
+            '-', '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%',
+            '@', '`', '.', '+',
+        ])
+        && !s.ends_with(':')
+        && !s.contains(": ")
+        && !s.contains(" #")
+        && !s.chars().any(|c| c.is_control() || c == '\u{feff}');
+    if plain { s.to_owned() } else { quoted(s) }
 }
 
 #[cfg(test)]
@@ -157,10 +211,58 @@ mod tests {
         let yaml = to_yaml(&value);
         assert_eq!(
             yaml,
-            "deps:\n  - id: a\n    req: \"^1\"\nempty: []\nid: finetuning\n\"n\": 1.5\nnone: null\n\"on\": true\ntags:\n  - llm\n  - \"yes\"\ntext: \"a: b\"\nversion: 0.2.0\n"
+            "deps:\n  - id: a\n    req: ^1\nempty: []\nid: finetuning\n\"n\": 1.5\nnone: null\n\"on\": true\ntags:\n  - llm\n  - \"yes\"\ntext: \"a: b\"\nversion: 0.2.0\n"
         );
         let parsed = crate::document::Document::parse(crate::document::Format::Yaml, &yaml, 64)
             .expect("valid YAML");
         assert_eq!(parsed.value, value);
+    }
+
+    #[test]
+    fn quotes_exactly_the_strings_a_reader_would_misread() {
+        let tricky = [
+            "plain words",
+            "- dash",
+            "key: value",
+            "a #comment",
+            "ends:",
+            " padded",
+            "#hash",
+            "[list]",
+            "{map}",
+            "*alias",
+            "&anchor",
+            "!tag",
+            "|block",
+            ">fold",
+            "'single'",
+            "\"double\"",
+            "%directive",
+            "@at",
+            "`tick`",
+            "1e3",
+            "0x1F",
+            ".inf",
+            "Yes",
+            "~",
+            "",
+            "tab\there",
+            "line\nbreak",
+            "2026-03-01",
+            "^2.1",
+            "a,b",
+            "x]",
+        ];
+        let value = Value::Array(tricky.iter().map(|s| json!(s)).collect());
+        for text in [to_yaml(&value), to_yaml_flow(&value)] {
+            let parsed = crate::document::Document::parse(crate::document::Format::Yaml, &text, 64)
+                .unwrap_or_else(|err| panic!("{text}: {}", err.message));
+            assert_eq!(parsed.value, value, "{text}");
+        }
+        assert_eq!(to_yaml(&json!("plain words")), "plain words\n");
+        assert_eq!(
+            to_yaml_flow(&json!(["a", "b c", "d,e"])),
+            "[a, b c, \"d,e\"]"
+        );
     }
 }

@@ -176,6 +176,7 @@ fn parse_assignment(text: &str) -> Result<Assignment, Refusal> {
         path,
         relative,
         value: parse_value(value),
+        raw: Some(value.to_owned()),
     })
 }
 

@@ -2,6 +2,7 @@
 
 mod common;
 mod compose;
+mod edit;
 mod explain;
 mod federation;
 mod fixtures;
