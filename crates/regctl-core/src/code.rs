@@ -116,6 +116,7 @@ codes! {
     Semver = "semver",
     VersionOrder = "version-order",
     Range = "range",
+    Alias = "alias",
     InvalidSuppression = "invalid-suppression",
     DuplicateId = "duplicate-id",
     RefMissing = "ref-missing",
@@ -257,6 +258,17 @@ such as `min_python <= max_python`. Values are compared as versions (`loose` sch
 A range whose bounds are missing is not checked.",
         bad: "min_python = \"3.13\"\nmax_python = \"3.10\"\n",
         good: "min_python = \"3.10\"\nmax_python = \"3.13\"\n",
+    },
+    RuleInfo {
+        code: Code::Alias,
+        default_level: Level::Deny,
+        scope: Scope::File,
+        summary: "an alias names a version the entry does not have",
+        explanation: "A kind can keep named versions in an object at its `aliases` pointer (`champion = \"1.2.0\"`), \
+which deployments follow and `regctl alias` sets. Each alias must name a version of the entry: the current one or one in the history. \
+An alias to a version that was never released, or that was removed, would send its followers nowhere.",
+        bad: "[current]\nversion = \"1.1.0\"\n\n[aliases]\nchampion = \"1.2.0\"\n",
+        good: "[current]\nversion = \"1.1.0\"\n\n[aliases]\nchampion = \"1.1.0\"\n",
     },
     RuleInfo {
         code: Code::InvalidSuppression,

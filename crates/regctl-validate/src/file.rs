@@ -214,6 +214,7 @@ pub(crate) fn check(
     }
     entry.id_span = checker.check_id(&doc, file.stem());
     entry.versions = checker.check_versions(&doc);
+    checker.check_aliases(&doc, &entry.versions);
     checker.check_ranges(&doc);
     entry.refs = checker.references(&doc);
     entry.unique = checker.unique_values(&doc);
@@ -461,6 +462,47 @@ impl Checker<'_> {
             released.push((Released { version, yanked }, span));
         }
         released.into_iter().map(|(released, _)| released).collect()
+    }
+
+    /// Every alias names one of the entry's versions.
+    fn check_aliases(&mut self, doc: &Document<'_>, versions: &[Released]) {
+        let Some(pointer) = &self.kind.aliases else {
+            return;
+        };
+        let Some(Value::Object(aliases)) = pointer.get(&doc.value) else {
+            return; // absent, or not an object: the schema's business
+        };
+        let base = plain_path(pointer);
+        for (name, target) in aliases {
+            let Value::String(text) = target else {
+                continue;
+            };
+            let parsed = self.kind.scheme.parse(text).ok();
+            if versions
+                .iter()
+                .any(|released| Some(&released.version) == parsed.as_ref())
+            {
+                continue;
+            }
+            let mut path = base.clone();
+            path.push(name.clone());
+            let known: Vec<String> = versions.iter().map(|r| r.version.to_string()).collect();
+            self.push(
+                Diagnostic::new(
+                    Code::Alias,
+                    format!(
+                        "alias `{name}` names version `{text}`, which this entry does not have"
+                    ),
+                )
+                .at(doc.locate(&path).span())
+                .with_label("no such version")
+                .with_help(if known.is_empty() {
+                    "the entry has no versions".to_owned()
+                } else {
+                    format!("its versions: {}", known.join(", "))
+                }),
+            );
+        }
     }
 
     fn check_ranges(&mut self, doc: &Document<'_>) {

@@ -302,6 +302,21 @@ max = "/envs/*/max"
 }
 
 #[test]
+fn aliases_name_versions_the_entry_has() {
+    let out = check(
+        "aliases = \"/aliases\"\n",
+        &[(
+            "registry/things/a.toml",
+            "name = \"a\"\nversion = \"2.0.0\"\nhistory = [{ version = \"1.0.0\" }]\n[aliases]\nstable = \"1.0.0\"\nnext = \"2.0.0\"\nold = \"0.9.0\"\nodd = \"x\"\n",
+        )],
+    );
+    insta::assert_snapshot!(out, @r"
+    registry/things/a.toml:7:7 error[alias] alias `old` names version `0.9.0`, which this entry does not have
+    registry/things/a.toml:8:7 error[alias] alias `odd` names version `x`, which this entry does not have
+    ");
+}
+
+#[test]
 fn cycles_across_kinds_name_each_entry_by_kind() {
     let out = check(
         r#"

@@ -248,7 +248,11 @@ fn set_patch_promote_alias_and_yank_change_only_what_they_name() {
         .lines()
         .filter(|line| !edited.lines().any(|l| l == *line))
         .collect();
-    assert_eq!(removed, ["stage = \"staging\""], "{edited}");
+    assert_eq!(
+        removed,
+        ["champion = \"1.0.0\"", "stage = \"staging\""],
+        "{edited}"
+    );
     insta::assert_snapshot!(edited);
     assert_valid(&ctx);
     let (code, stdout, _) = regctl(
