@@ -391,6 +391,29 @@ pub fn check(config: &Config, snapshot: &dyn Snapshot, plan: &Plan) -> Result<Ve
     Ok(Verdict { report, blocking })
 }
 
+/// Where writing `path` goes: the file itself, or the file a symbolic link inside the
+/// registry points to (replacing the link would silently fork the two).
+fn write_target(root: &Path, path: &str) -> Result<std::path::PathBuf, RegistryError> {
+    let full = root.join(path);
+    let is_link = std::fs::symlink_metadata(&full).is_ok_and(|meta| meta.file_type().is_symlink());
+    if !is_link {
+        return Ok(full);
+    }
+    let error = |source: std::io::Error| RegistryError::Write {
+        path: path.to_owned(),
+        source,
+    };
+    let target = std::fs::canonicalize(&full).map_err(error)?;
+    let root = std::fs::canonicalize(root).map_err(error)?;
+    if target.starts_with(&root) {
+        Ok(target)
+    } else {
+        Err(error(std::io::Error::other(
+            "it is a symbolic link to a file outside the registry",
+        )))
+    }
+}
+
 /// Writes the plan under `root`: every file is first checked to still hold what the edit read,
 /// then each is written to a temporary file and renamed into place.
 pub fn commit(root: &Path, plan: &Plan) -> Result<(), RegistryError> {
@@ -415,7 +438,8 @@ pub fn commit(root: &Path, plan: &Plan) -> Result<(), RegistryError> {
         if let Some(bytes) = &change.after
             && change.before.as_ref() != Some(bytes)
         {
-            write_atomic(&root.join(path), bytes).map_err(|source| RegistryError::Write {
+            let target = write_target(root, path)?;
+            write_atomic(&target, bytes).map_err(|source| RegistryError::Write {
                 path: path.clone(),
                 source,
             })?;

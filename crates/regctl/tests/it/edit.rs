@@ -531,3 +531,50 @@ fn get_json(ctx: &TestContext, reference: &str) -> (serde_json::Value, String) {
     value["entry"]["v"] = serde_json::Value::Null;
     (value, text)
 }
+
+#[test]
+fn edits_go_through_links_and_refuse_unreadable_files() {
+    let ctx = TestContext::new();
+    ctx.with_thing_kind("");
+    ctx.write(
+        "registry/things/a.toml",
+        "name = \"a\" # kept\nversion = \"1.0.0\"\n",
+    );
+    // A non-UTF-8 descriptor cannot be edited (and validation says why).
+    ctx.write(
+        "registry/things/bad.toml",
+        b"name = \"bad\"\nversion = \"1.0.0\"\n# \xff\n",
+    );
+    let (code, _, stderr) = regctl(&ctx, &["set", "bad", "/version=1.0.1"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("not valid UTF-8"), "{stderr}");
+    std::fs::remove_file(ctx.root().join("registry/things/bad.toml")).expect("rm");
+    let (code, _, stderr) = regctl(&ctx, &["set", "a", "/email=a@example.com"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        read(&ctx, "registry/things/a.toml"),
+        "name = \"a\" # kept\nversion = \"1.0.0\"\nemail = \"a@example.com\"\n"
+    );
+    // A descriptor that is a link to a file elsewhere in the repository: the edit goes to that
+    // file, and the link stays a link.
+    #[cfg(unix)]
+    {
+        ctx.write("shared/d.toml", "name = \"d\"\nversion = \"1.0.0\"\n");
+        let link = ctx.root().join("registry/things/d.toml");
+        std::os::unix::fs::symlink("../../shared/d.toml", &link).expect("symlink");
+        let (code, _, stderr) = regctl(&ctx, &["set", "d", "/email=d@example.com"]);
+        assert_eq!(code, 0, "{stderr}");
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .expect("link")
+                .file_type()
+                .is_symlink()
+        );
+        assert!(read(&ctx, "shared/d.toml").contains("email = \"d@example.com\""));
+    }
+    // A huge value is checked like any other.
+    let long = "x".repeat(100_000);
+    let (code, _, stderr) = regctl(&ctx, &["set", "a", &format!("/email={long}")]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("MetadataValidationError"), "{stderr}");
+}
