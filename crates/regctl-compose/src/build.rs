@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rayon::prelude::*;
 use regctl_core::config::{Config, Kind};
-use regctl_core::pointer::{Pattern, Segment, format_path, lookup};
+use regctl_core::pointer::{Pattern, format_path, lookup};
 use regctl_validate::{EntrySummary, Visited};
 use serde::Serialize;
 use serde_json::Value;
@@ -196,13 +196,13 @@ impl ReleaseRecords {
                 history: None,
             };
         };
-        let mut current = plain(version);
+        let mut current = version.keys();
         let key = current.pop().unwrap_or_default();
         let prefixed = |path: Vec<String>| (format!("{}/", format_path(&path)), path);
         ReleaseRecords {
             key,
             current: (!current.is_empty()).then(|| prefixed(current)),
-            history: kind.history.as_ref().map(|h| prefixed(plain(h))),
+            history: kind.history.as_ref().map(|h| prefixed(h.keys())),
         }
     }
 
@@ -225,17 +225,6 @@ impl ReleaseRecords {
         path.push(index.to_owned());
         record(&path)
     }
-}
-
-fn plain(pattern: &Pattern) -> Vec<String> {
-    pattern
-        .segments()
-        .iter()
-        .map(|segment| match segment {
-            Segment::Key(key) => key.clone(),
-            Segment::Any => "*".to_owned(),
-        })
-        .collect()
 }
 
 /// One entry, with what compose needs from it.

@@ -1000,24 +1000,20 @@ fn compile_mutable(
             .collect();
     }
     let mut mutable: Vec<Pattern> = yanked.into_iter().cloned().collect();
-    if let (Some(version), Some(lifecycle)) = (version, lifecycle) {
-        let record = &version.segments()[..version.segments().len().saturating_sub(1)];
-        if let Some(inside) = lifecycle.segments().strip_prefix(record)
-            && !inside.is_empty()
-        {
-            let relative: Vec<String> = inside
-                .iter()
-                .map(|segment| match segment {
-                    Segment::Key(key) => key.clone(),
-                    Segment::Any => "*".to_owned(),
-                })
-                .collect();
-            if let Ok(pattern) = Pattern::parse(&crate::pointer::format_path(&relative)) {
-                mutable.push(pattern);
-            }
-        }
-    }
+    mutable.extend(lifecycle_in_record(version, lifecycle));
     mutable
+}
+
+/// The lifecycle pointer relative to the current release record, when it lies inside it
+/// (`/current/stage` with `version = "/current/version"` is `/stage`).
+fn lifecycle_in_record(version: Option<&Pattern>, lifecycle: Option<&Pattern>) -> Option<Pattern> {
+    let (version, lifecycle) = version.zip(lifecycle)?;
+    let record = &version.keys()[..version.segments().len().saturating_sub(1)];
+    let inside = lifecycle.keys().strip_prefix(record)?.to_vec();
+    if inside.is_empty() {
+        return None;
+    }
+    Pattern::parse(&crate::pointer::format_path(&inside)).ok()
 }
 
 /// The stage field defaults to the lifecycle field when it lies inside the current release
@@ -1052,15 +1048,7 @@ fn compile_stages(
     let field = match &raw.field {
         Some(field) => plain_pointer(field, "stages.field", sink)?,
         None => {
-            let inside = version.zip(lifecycle).and_then(|(version, lifecycle)| {
-                let record = &version.segments()[..version.segments().len().saturating_sub(1)];
-                lifecycle
-                    .segments()
-                    .strip_prefix(record)
-                    .filter(|inside| !inside.is_empty())
-                    .map(<[Segment]>::to_vec)
-            });
-            let Some(inside) = inside else {
+            let Some(field) = lifecycle_in_record(version, lifecycle) else {
                 sink.push(
                     "`stages` needs `field`: the stage's pointer inside a release record",
                     span_of(&raw.order),
@@ -1068,14 +1056,7 @@ fn compile_stages(
                 );
                 return None;
             };
-            let relative: Vec<String> = inside
-                .iter()
-                .map(|segment| match segment {
-                    Segment::Key(key) => key.clone(),
-                    Segment::Any => "*".to_owned(),
-                })
-                .collect();
-            Pattern::parse(&crate::pointer::format_path(&relative)).ok()?
+            field
         }
     };
     Some(Stages {

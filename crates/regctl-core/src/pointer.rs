@@ -86,6 +86,17 @@ impl Pattern {
         &self.text
     }
 
+    /// The unescaped segments, `*` for a wildcard: the path of a pointer without wildcards.
+    pub fn keys(&self) -> Vec<String> {
+        self.segments
+            .iter()
+            .map(|segment| match segment {
+                Segment::Key(key) => key.clone(),
+                Segment::Any => "*".to_owned(),
+            })
+            .collect()
+    }
+
     /// Every value the pattern matches in `root`, in document order.
     pub fn matches<'v>(&self, root: &'v Value) -> Vec<Match<'v>> {
         let mut out = Vec::new();

@@ -4,7 +4,7 @@
 
 use regctl_core::config::{Config, Kind};
 use regctl_core::document::{Document, Format};
-use regctl_core::pointer::{Pattern, Segment};
+use regctl_core::pointer::Pattern;
 use regctl_core::snapshot::Snapshot;
 use regctl_core::version::{Version, VersionScheme};
 use serde_json::Value;
@@ -256,17 +256,6 @@ fn parse(config: &Config, entry: &Entry) -> Result<Value, OpError> {
         })
 }
 
-fn keys_of(pattern: &Pattern) -> Vec<String> {
-    pattern
-        .segments()
-        .iter()
-        .map(|segment| match segment {
-            Segment::Key(key) => key.clone(),
-            Segment::Any => "*".to_owned(),
-        })
-        .collect()
-}
-
 /// Where a kind keeps its versions: the current record, the version key inside records, and
 /// the history array.
 struct Releases {
@@ -286,7 +275,7 @@ impl Releases {
                 field: "version",
                 what,
             })?;
-        let keys = keys_of(version);
+        let keys = version.keys();
         let (last, record) = keys.split_last().ok_or_else(|| OpError::NotConfigured {
             kind: kind.name.clone(),
             field: "version",
@@ -295,7 +284,7 @@ impl Releases {
         Ok(Releases {
             record: record.to_vec(),
             version_key: vec![last.clone()],
-            history: kind.history.as_ref().map(keys_of),
+            history: kind.history.as_ref().map(Pattern::keys),
             scheme: kind.scheme,
         })
     }
@@ -419,14 +408,14 @@ pub fn bump(
     }
     ops.push(Op::Set(version_path, Value::String(new_text.clone())));
     // The new release is not yanked, and starts at the first stage.
-    let yanked = [releases.record.clone(), keys_of(&kind.yanked)].concat();
+    let yanked = [releases.record.clone(), kind.yanked.keys()].concat();
     if lookup(&value, &yanked).is_some() {
         ops.push(Op::Remove(yanked));
     }
     if let Some(stages) = &kind.stages
         && let Some(first) = stages.order.first()
     {
-        let stage = [releases.record.clone(), keys_of(&stages.field)].concat();
+        let stage = [releases.record.clone(), stages.field.keys()].concat();
         if lookup(&value, &stage).is_some() {
             ops.push(Op::Set(stage, Value::String(first.clone())));
         }
@@ -543,7 +532,7 @@ pub fn promote(
             })?,
     };
     let record = releases.find(&value, &version, &name)?;
-    let field = [record, keys_of(&stages.field)].concat();
+    let field = [record, stages.field.keys()].concat();
     let from = lookup(&value, &field)
         .and_then(Value::as_str)
         .unwrap_or_default()
@@ -595,7 +584,7 @@ pub fn yank(
     let value = parse(config, entry)?;
     let name = entry_name(config, entry);
     let record = releases.find(&value, version, &name)?;
-    let field = [record, keys_of(&kind.yanked)].concat();
+    let field = [record, kind.yanked.keys()].concat();
     let yanked = lookup(&value, &field).and_then(Value::as_bool) == Some(true);
     if yanked != undo {
         return Err(OpError::Unchanged {
@@ -633,7 +622,7 @@ pub fn alias(
         })?;
     let value = parse(config, entry)?;
     let name = entry_name(config, entry);
-    let mut field = keys_of(aliases);
+    let mut field = aliases.keys();
     field.push(alias.to_owned());
     let (op, summary) = match version {
         Some(version) => {
@@ -786,7 +775,7 @@ pub fn rename(
     let mut plan = Plan::default();
     let mut own_ops = Vec::new();
     if let Some(id) = &kind.id {
-        own_ops.push(Op::Set(keys_of(id), Value::String(new_id.to_owned())));
+        own_ops.push(Op::Set(id.keys(), Value::String(new_id.to_owned())));
     }
     // Every reference to the entry, in any file (its own included).
     let referring: Vec<usize> = config

@@ -10,7 +10,7 @@ use regctl_core::config::{Config, ContractRule, Kind};
 use regctl_core::discover::DescriptorFile;
 use regctl_core::document::{Document, Format};
 use regctl_core::git::Trailer;
-use regctl_core::pointer::{Pattern, Segment, format_path, lookup};
+use regctl_core::pointer::{Pattern, format_path, lookup};
 use regctl_core::version::Version;
 use regctl_core::{Code, Diagnostic, Error, Snapshot, Span};
 use serde_json::Value;
@@ -376,7 +376,7 @@ impl<'a> Judge<'a> {
                 }
                 let span = match (&kind.history, head_current) {
                     (Some(history), _) if history.get(&head_doc.value).is_some() => {
-                        head_doc.locate(&plain(history)).span()
+                        head_doc.locate(&history.keys()).span()
                     }
                     (_, Some(current)) => head_doc.locate(&current.path).span(),
                     _ => Span::default(),
@@ -456,7 +456,7 @@ impl<'a> Judge<'a> {
             Some(pointers) => pointers
                 .iter()
                 .map(|pointer| {
-                    let path = plain(pointer);
+                    let path = pointer.keys();
                     let inside = path.starts_with(&new.path);
                     (path, inside)
                 })
@@ -703,7 +703,7 @@ impl<'a> Judge<'a> {
                 };
                 Ok(source.parse(max_depth).and_then(|doc| {
                     let owner = pointer.get(&doc.value).and_then(scalar)?;
-                    Some((owner, doc.locate(&plain(pointer)).span()))
+                    Some((owner, doc.locate(&pointer.keys()).span()))
                 }))
             };
         let before = match base_file {
@@ -813,14 +813,14 @@ fn releases<'d>(kind: &Kind, value: &'d Value) -> Vec<Release<'d>> {
         return Vec::new();
     };
     let key = version_key(kind);
-    let current_path = plain(version_pointer);
+    let current_path = version_pointer.keys();
     let record_path = current_path[..current_path.len() - 1].to_vec();
     let mut out = Vec::new();
     if let Some(history) = &kind.history
         && let Some(Value::Array(items)) = history.get(value)
     {
         for (i, record) in items.iter().enumerate() {
-            let mut path = plain(history);
+            let mut path = history.keys();
             path.push(i.to_string());
             if let Some(version) = record
                 .get(&key)
@@ -855,26 +855,15 @@ fn releases<'d>(kind: &Kind, value: &'d Value) -> Vec<Release<'d>> {
 fn version_key(kind: &Kind) -> String {
     kind.version
         .as_ref()
-        .and_then(|pointer| plain(pointer).pop())
+        .and_then(|pointer| pointer.keys().pop())
         .unwrap_or_else(|| "version".to_owned())
-}
-
-fn plain(pattern: &Pattern) -> Vec<String> {
-    pattern
-        .segments()
-        .iter()
-        .map(|segment| match segment {
-            Segment::Key(key) => key.clone(),
-            Segment::Any => "*".to_owned(),
-        })
-        .collect()
 }
 
 /// A copy of `record` without its mutable fields.
 fn strip(record: &Value, mutable: &[Pattern]) -> Value {
     let mut copy = record.clone();
     for pointer in mutable {
-        let path = plain(pointer);
+        let path = pointer.keys();
         if let Some((last, parent)) = path.split_last()
             && let Some(Value::Object(map)) = lookup_mut(&mut copy, parent)
         {
@@ -892,7 +881,8 @@ fn strip_at(value: &Value, path: &[String], record_path: &[String], mutable: &[P
             let relative: Vec<Pattern> = mutable
                 .iter()
                 .filter_map(|pointer| {
-                    let rest = plain(pointer)
+                    let rest = pointer
+                        .keys()
                         .strip_prefix(inside)
                         .map(<[String]>::to_vec)?;
                     Pattern::parse(&format_path(&rest)).ok()
@@ -949,7 +939,7 @@ fn first_difference(a: &Value, b: &Value) -> Option<Vec<String>> {
 
 fn without_id(kind: &Kind, mut value: Value) -> Value {
     if let Some(pointer) = &kind.id {
-        let path = plain(pointer);
+        let path = pointer.keys();
         if let Some((last, parent)) = path.split_last()
             && let Some(Value::Object(map)) = lookup_mut(&mut value, parent)
         {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use regctl_core::config::{Config, Kind};
 use regctl_core::discover::DescriptorFile;
 use regctl_core::document::{Document, ParseErrorKind};
-use regctl_core::pointer::{Match, Pattern, Segment, format_path};
+use regctl_core::pointer::{Match, format_path};
 use regctl_core::snapshot::ContentId;
 use regctl_core::version::{Version, parse_req};
 use regctl_core::{Code, Diagnostic, Error, Snapshot, Span};
@@ -351,7 +351,7 @@ impl Checker<'_> {
     /// Checks the id field against the file stem; returns where the id is written.
     fn check_id(&mut self, doc: &Document<'_>, stem: &str) -> Option<Span> {
         let pointer = self.kind.id.as_ref()?;
-        let path = plain_path(pointer);
+        let path = pointer.keys();
         let located = doc.locate(&path);
         match pointer.get(&doc.value) {
             Some(Value::String(id)) if id == stem => {}
@@ -380,14 +380,14 @@ impl Checker<'_> {
             return Vec::new();
         };
         let scheme = self.kind.scheme;
-        let current_path = plain_path(version_pointer);
+        let current_path = version_pointer.keys();
         let version_key = current_path.last().cloned().unwrap_or_default();
         let record_path = &current_path[..current_path.len() - 1];
 
         // History first (oldest first), then the current record.
         let mut records: Vec<(Vec<String>, bool)> = Vec::new();
         if let Some(history) = &self.kind.history {
-            let history_path = plain_path(history);
+            let history_path = history.keys();
             if let Some(Value::Array(items)) = history.get(&doc.value) {
                 for i in 0..items.len() {
                     let mut path = history_path.clone();
@@ -472,7 +472,7 @@ impl Checker<'_> {
         let Some(Value::Object(aliases)) = pointer.get(&doc.value) else {
             return; // absent, or not an object: the schema's business
         };
-        let base = plain_path(pointer);
+        let base = pointer.keys();
         for (name, target) in aliases {
             let Value::String(text) = target else {
                 continue;
@@ -620,18 +620,6 @@ fn matched_text(doc: &Document<'_>, found: &Match<'_>, keys: bool) -> (Option<St
     } else {
         (scalar_text(found.value), located.span())
     }
-}
-
-/// The unescaped segments of a pointer without wildcards.
-fn plain_path(pattern: &Pattern) -> Vec<String> {
-    pattern
-        .segments()
-        .iter()
-        .map(|segment| match segment {
-            Segment::Key(key) => key.clone(),
-            Segment::Any => "*".to_owned(),
-        })
-        .collect()
 }
 
 /// Strings as they are, numbers and booleans as written in JSON; `None` for containers.
