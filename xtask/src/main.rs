@@ -1,26 +1,126 @@
-//! Maintainer tasks, run as `cargo xtask <task>`.
+//! Maintainer tasks, run as `cargo xtask <task>`:
 //!
-//! - `codegen [--mode write|check|dry-run]`: regenerate committed files: `docs/rules.md`, the
-//!   published index of the sibling example registry (`examples/state-hub/index`) and the golden
-//!   index of the example registry, federation included (`crates/regctl/tests/golden/example-index`).
+//! - `codegen`: regenerate committed files (docs/rules.md, example indexes); `--mode check` in CI.
+//! - `gen`: write a deterministic generated registry for benchmarks and tests.
+//! - `bench`: time regctl on generated registries, beside the parse + schema floor and, with
+//!   `--peers`, the schema checkers a user would otherwise pick.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod bench;
+mod codegen;
+mod corpus;
+mod measure;
+mod peers;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    Write,
-    Check,
-    DryRun,
+use clap::{Parser, Subcommand};
+use regctl_core::document::Format;
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "regctl's maintainer tasks")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Regenerate committed files: docs/rules.md, the sibling registry's index, the golden index.
+    Codegen {
+        #[arg(long, value_enum, default_value = "write")]
+        mode: codegen::Mode,
+    },
+    /// Write a deterministic, realistic registry using the example registry's kinds.
+    Gen {
+        /// How many entries (about 85% components, 10% models, 4% tools, and teams and nodes).
+        #[arg(long)]
+        entries: usize,
+        /// An empty or missing directory to write the registry into.
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The format of every descriptor.
+        #[arg(long, value_parser = parse_format, default_value = "toml")]
+        format: Format,
+        /// Fraction of component files to break in known ways; what a validator must report
+        /// is written to `expected-diagnostics.json`.
+        #[arg(long, default_value_t = 0.0)]
+        invalid_rate: f64,
+        /// Make OUT a git repository whose last K commits each change one entry.
+        #[arg(long, default_value_t = 0)]
+        git_commits: usize,
+    },
+    /// Time regctl on generated registries and write docs/benchmarks.md.
+    Bench {
+        /// 1,000 entries, one iteration, no peers, docs/benchmarks.md untouched (what CI runs).
+        #[arg(long)]
+        quick: bool,
+        /// Registry sizes to run (entries).
+        #[arg(long, value_delimiter = ',', default_value = "1000,10000,100000")]
+        sizes: Vec<usize>,
+        /// Timed runs per case, after one warm-up run.
+        #[arg(long, default_value_t = 5)]
+        iterations: usize,
+        /// Also install and time taplo, check-jsonschema and ajv-cli on the same files.
+        #[arg(long)]
+        peers: bool,
+        /// Registry size for the peers (about 50,000 component files by default).
+        #[arg(long, default_value_t = 58_500)]
+        peer_entries: usize,
+        /// Print JSON instead of Markdown.
+        #[arg(long)]
+        json: bool,
+        /// Leave docs/benchmarks.md alone.
+        #[arg(long)]
+        no_docs: bool,
+    },
+}
+
+fn parse_format(text: &str) -> Result<Format, String> {
+    Format::from_extension(text).ok_or_else(|| format!("`{text}` is not one of toml, json, yaml"))
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.first().map(String::as_str) {
-        Some("codegen") => parse_mode(&args[1..]).and_then(codegen),
-        _ => Err("usage: cargo xtask codegen [--mode write|check|dry-run]".to_owned()),
+    let cli = Cli::parse();
+    let result = match cli.task {
+        Task::Codegen { mode } => codegen::codegen(mode),
+        Task::Gen {
+            entries,
+            out,
+            seed,
+            format,
+            invalid_rate,
+            git_commits,
+        } => corpus::generate(&corpus::GenOptions {
+            entries,
+            out: out.clone(),
+            seed,
+            format,
+            invalid_rate,
+            git_commits,
+        })
+        .map(|files| eprintln!("wrote {files} descriptors to {}", out.display())),
+        Task::Bench {
+            quick,
+            sizes,
+            iterations,
+            peers,
+            peer_entries,
+            json,
+            no_docs,
+        } => bench::bench(&bench::BenchOptions {
+            sizes: if quick { vec![1000] } else { sizes },
+            iterations: if quick { 1 } else { iterations.max(1) },
+            quick,
+            json,
+            peers: peers && !quick,
+            peer_entries,
+            write_docs: !quick && !no_docs,
+        }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -31,170 +131,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn parse_mode(args: &[String]) -> Result<Mode, String> {
-    match args {
-        [] => Ok(Mode::Write),
-        [flag, mode] if flag == "--mode" => match mode.as_str() {
-            "write" => Ok(Mode::Write),
-            "check" => Ok(Mode::Check),
-            "dry-run" => Ok(Mode::DryRun),
-            other => Err(format!("unknown mode `{other}`")),
-        },
-        other => Err(format!("unexpected arguments {other:?}")),
-    }
-}
-
-fn codegen(mode: Mode) -> Result<(), String> {
-    let root = repo_root();
-    ensure_file(
-        &root.join("docs/rules.md"),
-        &regctl_core::code::rules_markdown(),
-        mode,
-    )?;
-    let sibling = index_of(&root.join(SIBLING))?;
-    ensure_dir(&root.join(SIBLING).join("index"), &sibling.files, mode)?;
-    let index = example_index(&root)?;
-    ensure_dir(&root.join(GOLDEN_INDEX), &index.files, mode)
-}
-
-/// Where the golden copy of the example registry's index lives.
-const GOLDEN_INDEX: &str = "crates/regctl/tests/golden/example-index";
-/// The sibling registry the example federates.
-const SIBLING: &str = "examples/state-hub";
-
-/// The local index of the registry at `root`, without a source commit so it does not change
-/// with every commit.
-fn index_of(root: &Path) -> Result<regctl_compose::Index, String> {
-    let snapshot = regctl_core::Worktree::new(root).map_err(|e| e.to_string())?;
-    let config = regctl_core::Config::load(&snapshot).map_err(|e| e.to_string())?;
-    let validated = regctl_validate::validate_visiting(&config, &snapshot, regctl_compose::prepare)
-        .map_err(|e| e.to_string())?;
-    if validated.report.errors() > 0 {
-        return Err(format!(
-            "{} does not validate; run `cargo run -- validate {}`",
-            root.display(),
-            root.display()
-        ));
-    }
-    Ok(regctl_compose::build(
-        &config,
-        &validated,
-        &regctl_compose::Source::default(),
-    ))
-}
-
-/// The index of this repository's example registry with its federated sources, as
-/// `regctl compose` writes it (its sources are local paths, so no network is used).
-fn example_index(root: &Path) -> Result<regctl_compose::Index, String> {
-    let snapshot = regctl_core::Worktree::new(root).map_err(|e| e.to_string())?;
-    let config = regctl_core::Config::load(&snapshot).map_err(|e| e.to_string())?;
-    let validated = regctl_validate::validate_visiting(&config, &snapshot, regctl_compose::prepare)
-        .map_err(|e| e.to_string())?;
-    let index = regctl_compose::build(&config, &validated, &regctl_compose::Source::default());
-    let (source_kind, _) = config
-        .kind(regctl_core::config::SOURCE_KIND)
-        .ok_or("no source kind")?;
-    let specs: Vec<regctl_federation::SourceSpec> = validated
-        .entries
-        .iter()
-        .zip(&validated.visits)
-        .filter(|(entry, _)| entry.kind == source_kind)
-        .filter_map(|(_, prepared)| {
-            let document: serde_json::Value =
-                serde_json::from_str(prepared.as_ref()?.document().get()).ok()?;
-            regctl_federation::SourceSpec::from_document(&document).ok()
-        })
-        .collect();
-    let options = regctl_federation::FetchOptions {
-        root: root.to_path_buf(),
-        cache_dir: std::env::temp_dir().join("regctl-xtask-cache"),
-        mode: regctl_federation::FetchMode::Normal,
-        timeout: std::time::Duration::from_secs(5),
-        max_file_bytes: config.federation.max_file_bytes,
-        now: 0,
-    };
-    let fetched = regctl_federation::fetch_all(&specs, &options);
-    let (files, _) = regctl_federation::federate(&config.name, &index.files, &fetched);
-    Ok(index.with_files(files))
-}
-
-/// Makes `dir` hold exactly `files` (path -> bytes).
-fn ensure_dir(
-    dir: &Path,
-    files: &std::collections::BTreeMap<String, Vec<u8>>,
-    mode: Mode,
-) -> Result<(), String> {
-    let existing = regctl_compose::write::files_in(dir).map_err(|e| e.to_string())?;
-    let stale: Vec<&String> = existing
-        .iter()
-        .filter(|path| !files.contains_key(*path))
-        .collect();
-    let changed: Vec<&String> = files
-        .iter()
-        .filter(|(path, bytes)| std::fs::read(dir.join(path)).ok().as_ref() != Some(*bytes))
-        .map(|(path, _)| path)
-        .collect();
-    if stale.is_empty() && changed.is_empty() {
-        return Ok(());
-    }
-    match mode {
-        Mode::Check => Err(format!(
-            "{} is stale ({} changed, {} extra); run `cargo xtask codegen`",
-            dir.display(),
-            changed.len(),
-            stale.len()
-        )),
-        Mode::DryRun => {
-            for path in changed {
-                println!("would write {path}");
-            }
-            for path in stale {
-                println!("would remove {path}");
-            }
-            Ok(())
-        }
-        Mode::Write => {
-            for path in changed {
-                let full = dir.join(path);
-                std::fs::create_dir_all(full.parent().expect("a file has a parent"))
-                    .and_then(|()| std::fs::write(&full, &files[path]))
-                    .map_err(|err| format!("cannot write {}: {err}", full.display()))?;
-            }
-            for path in stale {
-                std::fs::remove_file(dir.join(path))
-                    .map_err(|err| format!("cannot remove {path}: {err}"))?;
-            }
-            eprintln!("wrote {}", dir.display());
-            Ok(())
-        }
-    }
-}
-
+/// The workspace root.
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// Writes `contents` to `path` unless it is already there; in check mode, fails if it is not.
-fn ensure_file(path: &Path, contents: &str, mode: Mode) -> Result<(), String> {
-    let old = std::fs::read_to_string(path).unwrap_or_default();
-    if old == contents {
-        return Ok(());
-    }
-    match mode {
-        Mode::Check => Err(format!(
-            "{} is stale; run `cargo xtask codegen`",
-            path.display()
-        )),
-        Mode::DryRun => {
-            print!("{contents}");
-            Ok(())
-        }
-        Mode::Write => {
-            std::fs::create_dir_all(path.parent().expect("a file has a parent"))
-                .and_then(|()| std::fs::write(path, contents))
-                .map_err(|err| format!("cannot write {}: {err}", path.display()))?;
-            eprintln!("wrote {}", path.display());
-            Ok(())
-        }
-    }
 }

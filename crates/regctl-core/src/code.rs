@@ -142,6 +142,15 @@ impl fmt::Display for Code {
 }
 
 impl Code {
+    /// Whether a file must pass this check before any rule can look at it (it can be read,
+    /// decoded, parsed and is within the limits); such checks always run.
+    pub fn is_prerequisite(self) -> bool {
+        matches!(
+            self,
+            Code::Parse | Code::Encoding | Code::TooLarge | Code::TooDeep
+        )
+    }
+
     /// The documentation of this code.
     pub fn info(self) -> &'static RuleInfo {
         RULES

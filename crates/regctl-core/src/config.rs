@@ -307,6 +307,24 @@ impl Config {
             .unwrap_or_else(|| code.default_level())
     }
 
+    /// Restricts checking to `codes` (`regctl validate --select`): every other rule is set to
+    /// `allow`, except the [prerequisite](Code::is_prerequisite) checks, which always run.
+    pub fn select(&mut self, codes: &[Code]) {
+        for &code in Code::ALL {
+            if !codes.contains(&code) && !code.is_prerequisite() {
+                self.levels.insert(code, Level::Allow);
+            }
+        }
+    }
+
+    /// Whether any rule of `scope` is reported at all; a run skips the work of a scope that
+    /// is entirely `allow`.
+    pub fn any_enabled(&self, scope: crate::code::Scope) -> bool {
+        Code::ALL
+            .iter()
+            .any(|&code| code.info().scope == scope && self.level(code) != Level::Allow)
+    }
+
     /// The kind named `name`, with its index.
     pub fn kind(&self, name: &str) -> Option<(usize, &Kind)> {
         self.kinds

@@ -221,6 +221,8 @@ fn run(config: &Config, snapshot: &dyn Snapshot, mode: Mode<'_>) -> Result<Run, 
         run.entries.push(outcome.entry);
         run.visits.push(outcome.visited);
     }
-    run.cross = cross::check(config, &run.entries);
+    if config.any_enabled(regctl_core::code::Scope::Registry) {
+        run.cross = cross::check(config, &run.entries);
+    }
     Ok(run)
 }

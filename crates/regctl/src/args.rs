@@ -299,6 +299,13 @@ pub struct ValidateArgs {
     #[arg(long, value_name = "N")]
     pub max_diagnostics: Option<usize>,
 
+    /// Run only these rules (comma-separated codes, as `regctl rules` lists them), e.g.
+    /// `--select schema` for a schema-only check. Files are still read, decoded and parsed
+    /// (`parse`, `encoding`, `too-large`, `too-deep` always run); cross-file work is skipped when
+    /// no cross-file rule is selected.
+    #[arg(long, value_name = "CODE,...", value_delimiter = ',', value_parser = parse_code)]
+    pub select: Vec<regctl_core::code::Code>,
+
     /// Validate the registry as it is at a git revision (`HEAD~3`, a tag, `origin/main`),
     /// read from git without a checkout.
     #[arg(long, value_name = "REV", conflicts_with_all = ["staged", "base", "head"])]
@@ -682,4 +689,20 @@ pub enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+/// A rule code from the command line, with a suggestion when it is misspelt.
+fn parse_code(text: &str) -> Result<regctl_core::code::Code, String> {
+    use regctl_core::code::Code;
+    text.parse().map_err(|()| {
+        let near = Code::ALL
+            .iter()
+            .map(|code| code.as_str())
+            .filter(|name| regctl_core::suggest::is_close(text, name))
+            .min_by_key(|name| regctl_core::suggest::edit_distance(text, name));
+        match near {
+            Some(near) => format!("unknown rule `{text}` (did you mean `{near}`?)"),
+            None => format!("unknown rule `{text}`; `regctl rules` lists them"),
+        }
+    })
 }

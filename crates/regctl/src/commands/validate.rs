@@ -121,7 +121,10 @@ pub(crate) fn start_dir(path: &Path) -> &Path {
 fn run(args: &ValidateArgs) -> Result<(Target, Report), Error> {
     let root = find_root(start_dir(&args.path))?;
     let target = snapshots::open(args, &root)?;
-    let config = Config::load(target.head.as_ref())?;
+    let mut config = Config::load(target.head.as_ref())?;
+    if !args.select.is_empty() {
+        config.select(&args.select);
+    }
     let cache_dir = match std::env::var_os("REGCTL_CACHE_DIR").filter(|dir| !dir.is_empty()) {
         Some(dir) => std::path::PathBuf::from(dir),
         None => root.join(".regctl/cache"),
