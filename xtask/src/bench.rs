@@ -50,6 +50,9 @@ pub(crate) struct CaseResult {
     pub(crate) met: Option<bool>,
     /// Why the case was not run, or what went wrong.
     pub(crate) note: Option<String>,
+    /// Standard output and error of the last run.
+    #[serde(skip)]
+    pub(crate) last_output: String,
 }
 
 /// Whether regctl reported exactly what the generator broke.
@@ -366,6 +369,11 @@ fn timed_with(
         }
     }
     let summary = (note.is_none() && !samples.is_empty()).then(|| measure::summarise(&samples));
+    let last_output = samples.last().map_or_else(String::new, |s| {
+        let mut text = String::from_utf8_lossy(&s.stdout).into_owned();
+        text.push_str(&String::from_utf8_lossy(&s.stderr));
+        text
+    });
     let files_per_second = summary
         .as_ref()
         .filter(|s| shape.files > 1 && s.median_ms > 0.0)
@@ -384,6 +392,7 @@ fn timed_with(
         target: shape.target.map(|(text, _)| text.to_owned()),
         met,
         note,
+        last_output,
     }
 }
 
@@ -520,6 +529,7 @@ fn staged_case(
                 target: None,
                 met: None,
                 note: Some(format!("failed: {err}")),
+                last_output: String::new(),
             };
         }
     };
@@ -550,6 +560,7 @@ fn staged_case(
             target: None,
             met: None,
             note: Some(format!("failed: {err}")),
+            last_output: String::new(),
         },
     };
     // Undo the staged edit whatever happened, so the corpus stays as generated.

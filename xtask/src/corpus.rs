@@ -646,3 +646,115 @@ pub(crate) fn change_description(text: &str, format: Format, n: usize) -> String
         &text[end..]
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    fn options(out: &Path, seed: u64, format: Format) -> GenOptions {
+        GenOptions {
+            entries: 400,
+            out: out.to_path_buf(),
+            seed,
+            format,
+            invalid_rate: 0.05,
+            git_commits: 0,
+        }
+    }
+
+    fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+        regctl_compose::write::files_in(dir)
+            .unwrap()
+            .into_iter()
+            .filter(|path| !path.starts_with(".git/"))
+            .map(|path| {
+                let bytes = std::fs::read(dir.join(&path)).unwrap();
+                (path, bytes)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_bytes() {
+        let temp = tempfile::tempdir().unwrap();
+        let [a, b, c] = ["a", "b", "c"].map(|name| temp.path().join(name));
+        generate(&options(&a, 7, Format::Toml)).unwrap();
+        generate(&options(&b, 7, Format::Toml)).unwrap();
+        generate(&options(&c, 8, Format::Toml)).unwrap();
+        assert_eq!(files(&a), files(&b));
+        assert_ne!(files(&a), files(&c));
+        assert!(
+            generate(&options(&a, 7, Format::Toml)).is_err(),
+            "refuses a non-empty directory"
+        );
+    }
+
+    /// What regctl reports on a generated registry is exactly what the generator broke, in
+    /// every format.
+    #[test]
+    fn regctl_reports_exactly_the_breakages() {
+        for format in [Format::Toml, Format::Json, Format::Yaml] {
+            let temp = tempfile::tempdir().unwrap();
+            let out = temp.path().join("registry");
+            let n = generate(&options(&out, 3, format)).unwrap();
+            assert_eq!(n, 400);
+            let expected: Vec<Expected> =
+                serde_json::from_str(&std::fs::read_to_string(out.join(EXPECTED_FILE)).unwrap())
+                    .unwrap();
+            let breakages: BTreeSet<&str> = expected.iter().map(|e| e.breakage.as_str()).collect();
+            assert_eq!(breakages.len(), BREAKAGES.len(), "{breakages:?}");
+
+            let snapshot = regctl_core::Worktree::new(&out).unwrap();
+            let config = regctl_core::Config::load(&snapshot).unwrap();
+            let report = regctl_validate::validate(&config, &snapshot).unwrap();
+            let reported: BTreeSet<(String, String)> = report
+                .diagnostics
+                .iter()
+                .map(|d| {
+                    (
+                        d.file.clone().unwrap_or_default(),
+                        d.code.as_str().to_owned(),
+                    )
+                })
+                .collect();
+            let wanted: BTreeSet<(String, String)> = expected
+                .iter()
+                .map(|e| (e.path.clone(), e.code.clone()))
+                .collect();
+            assert_eq!(reported, wanted, "{format:?}");
+        }
+    }
+
+    #[test]
+    fn git_history_changes_one_entry_per_commit() {
+        let temp = tempfile::tempdir().unwrap();
+        let out = temp.path().join("registry");
+        let mut options = options(&out, 5, Format::Toml);
+        options.invalid_rate = 0.0;
+        options.git_commits = 2;
+        generate(&options).unwrap();
+        let git = |args: &[&str]| {
+            let output = Command::new("git")
+                .args(args)
+                .current_dir(&out)
+                .output()
+                .unwrap();
+            assert!(output.status.success());
+            String::from_utf8(output.stdout).unwrap()
+        };
+        assert_eq!(git(&["rev-list", "--count", "HEAD"]).trim(), "3");
+        let changed = git(&["diff", "--name-only", "HEAD~1", "HEAD"]);
+        assert_eq!(changed.lines().count(), 1, "{changed}");
+        assert!(
+            git(&["status", "--porcelain"]).is_empty(),
+            "the work tree is clean"
+        );
+
+        let snapshot = regctl_core::Worktree::new(&out).unwrap();
+        let config = regctl_core::Config::load(&snapshot).unwrap();
+        let report = regctl_validate::validate(&config, &snapshot).unwrap();
+        assert_eq!(report.errors(), 0, "{:?}", report.diagnostics);
+    }
+}

@@ -176,19 +176,7 @@ pub(crate) fn run(
             Shape::new(tool, entries, format, component_files),
         );
         // The last run's output says what the peer flagged.
-        let output = crate::measure::run(
-            program,
-            &args.iter().map(|a| (*a).to_owned()).collect::<Vec<_>>(),
-            corpus,
-            scratch,
-        )
-        .map(|s| {
-            let mut text = String::from_utf8_lossy(&s.stdout).into_owned();
-            text.push_str(&String::from_utf8_lossy(&s.stderr));
-            text
-        })
-        .unwrap_or_default();
-        let flagged = flagged_files(&output, flags_line);
+        let flagged = flagged_files(&result.last_output, flags_line);
         let ext = if format == Format::Json {
             "json"
         } else {

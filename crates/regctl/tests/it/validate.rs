@@ -389,3 +389,47 @@ fn colors_only_when_asked_or_on_a_terminal() {
         .env("REGCTL_COLOR", "always"));
     assert!(!never.contains('\u{1b}'), "{never}");
 }
+
+#[test]
+fn select_runs_only_the_named_rules() {
+    let ctx = TestContext::new();
+    ctx.with_thing_kind("")
+        .write(
+            "registry/things/a.toml",
+            "name = \"a\"\nversion = \"1.0.0\"\nemail = \"nope\"\n",
+        )
+        .write(
+            "registry/things/b.toml",
+            "name = \"c\"\nversion = \"1.x\"\n",
+        )
+        .write("registry/things/broken.toml", "name = \n");
+    let codes = |args: &[&str]| {
+        let (code, json) = validate_json(&mut ctx.command(), args);
+        let mut codes: Vec<String> = json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["code"].as_str().unwrap().to_owned())
+            .collect();
+        codes.sort();
+        (code, codes)
+    };
+    let owned = |codes: &[&str]| codes.iter().map(|c| (*c).to_owned()).collect::<Vec<_>>();
+    assert_eq!(
+        codes(&[]),
+        (2, owned(&["id-mismatch", "parse", "schema", "schema"]))
+    );
+    // Parse errors always count: a file that cannot be parsed cannot be checked.
+    assert_eq!(
+        codes(&["--select", "schema"]),
+        (2, owned(&["parse", "schema", "schema"]))
+    );
+    assert_eq!(
+        codes(&["--select", "id-mismatch,unique"]),
+        (2, owned(&["id-mismatch", "parse"]))
+    );
+
+    let (code, stdout, stderr) = run(ctx.command().args(["validate", "--select", "shema"]));
+    assert_eq!(code, 64, "{stdout}");
+    assert!(stderr.contains("did you mean `schema`"), "{stderr}");
+}
