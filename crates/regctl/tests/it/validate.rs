@@ -407,9 +407,9 @@ fn select_runs_only_the_named_rules() {
         let (code, json) = validate_json(&mut ctx.command(), args);
         let mut codes: Vec<String> = json["diagnostics"]
             .as_array()
-            .unwrap()
+            .expect("diagnostics is an array")
             .iter()
-            .map(|d| d["code"].as_str().unwrap().to_owned())
+            .map(|d| d["code"].as_str().expect("a code").to_owned())
             .collect();
         codes.sort();
         (code, codes)
