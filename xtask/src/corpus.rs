@@ -666,11 +666,11 @@ mod tests {
 
     fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         regctl_compose::write::files_in(dir)
-            .unwrap()
+            .expect("test setup")
             .into_iter()
             .filter(|path| !path.starts_with(".git/"))
             .map(|path| {
-                let bytes = std::fs::read(dir.join(&path)).unwrap();
+                let bytes = std::fs::read(dir.join(&path)).expect("test setup");
                 (path, bytes)
             })
             .collect()
@@ -678,11 +678,11 @@ mod tests {
 
     #[test]
     fn the_same_seed_gives_the_same_bytes() {
-        let temp = tempfile::tempdir().unwrap();
+        let temp = tempfile::tempdir().expect("a temporary directory");
         let [a, b, c] = ["a", "b", "c"].map(|name| temp.path().join(name));
-        generate(&options(&a, 7, Format::Toml)).unwrap();
-        generate(&options(&b, 7, Format::Toml)).unwrap();
-        generate(&options(&c, 8, Format::Toml)).unwrap();
+        generate(&options(&a, 7, Format::Toml)).expect("test setup");
+        generate(&options(&b, 7, Format::Toml)).expect("test setup");
+        generate(&options(&c, 8, Format::Toml)).expect("test setup");
         assert_eq!(files(&a), files(&b));
         assert_ne!(files(&a), files(&c));
         assert!(
@@ -696,19 +696,20 @@ mod tests {
     #[test]
     fn regctl_reports_exactly_the_breakages() {
         for format in [Format::Toml, Format::Json, Format::Yaml] {
-            let temp = tempfile::tempdir().unwrap();
+            let temp = tempfile::tempdir().expect("a temporary directory");
             let out = temp.path().join("registry");
-            let n = generate(&options(&out, 3, format)).unwrap();
+            let n = generate(&options(&out, 3, format)).expect("test setup");
             assert_eq!(n, 400);
-            let expected: Vec<Expected> =
-                serde_json::from_str(&std::fs::read_to_string(out.join(EXPECTED_FILE)).unwrap())
-                    .unwrap();
+            let expected: Vec<Expected> = serde_json::from_str(
+                &std::fs::read_to_string(out.join(EXPECTED_FILE)).expect("test setup"),
+            )
+            .expect("test setup");
             let breakages: BTreeSet<&str> = expected.iter().map(|e| e.breakage.as_str()).collect();
             assert_eq!(breakages.len(), BREAKAGES.len(), "{breakages:?}");
 
-            let snapshot = regctl_core::Worktree::new(&out).unwrap();
-            let config = regctl_core::Config::load(&snapshot).unwrap();
-            let report = regctl_validate::validate(&config, &snapshot).unwrap();
+            let snapshot = regctl_core::Worktree::new(&out).expect("test setup");
+            let config = regctl_core::Config::load(&snapshot).expect("test setup");
+            let report = regctl_validate::validate(&config, &snapshot).expect("test setup");
             let reported: BTreeSet<(String, String)> = report
                 .diagnostics
                 .iter()
@@ -729,20 +730,20 @@ mod tests {
 
     #[test]
     fn git_history_changes_one_entry_per_commit() {
-        let temp = tempfile::tempdir().unwrap();
+        let temp = tempfile::tempdir().expect("a temporary directory");
         let out = temp.path().join("registry");
         let mut options = options(&out, 5, Format::Toml);
         options.invalid_rate = 0.0;
         options.git_commits = 2;
-        generate(&options).unwrap();
+        generate(&options).expect("test setup");
         let git = |args: &[&str]| {
             let output = Command::new("git")
                 .args(args)
                 .current_dir(&out)
                 .output()
-                .unwrap();
+                .expect("test setup");
             assert!(output.status.success());
-            String::from_utf8(output.stdout).unwrap()
+            String::from_utf8(output.stdout).expect("test setup")
         };
         assert_eq!(git(&["rev-list", "--count", "HEAD"]).trim(), "3");
         let changed = git(&["diff", "--name-only", "HEAD~1", "HEAD"]);
@@ -752,9 +753,9 @@ mod tests {
             "the work tree is clean"
         );
 
-        let snapshot = regctl_core::Worktree::new(&out).unwrap();
-        let config = regctl_core::Config::load(&snapshot).unwrap();
-        let report = regctl_validate::validate(&config, &snapshot).unwrap();
+        let snapshot = regctl_core::Worktree::new(&out).expect("test setup");
+        let config = regctl_core::Config::load(&snapshot).expect("test setup");
+        let report = regctl_validate::validate(&config, &snapshot).expect("test setup");
         assert_eq!(report.errors(), 0, "{:?}", report.diagnostics);
     }
 }
