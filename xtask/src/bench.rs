@@ -11,7 +11,7 @@ use std::process::Command;
 use regctl_core::document::Format;
 use serde::Serialize;
 
-use crate::corpus::{self as generator, Expected, GenOptions};
+use crate::corpus::{self as generator, Expected};
 use crate::measure::{self, Summary};
 use crate::peers;
 
@@ -88,6 +88,10 @@ pub(crate) struct Machine {
 /// The programs under test.
 pub(crate) struct Binaries {
     pub(crate) regctl: PathBuf,
+    /// This program, built in release mode: it generates the corpora in a process of its own,
+    /// so this process stays small (a child's `ru_maxrss` starts from its parent's peak RSS,
+    /// which Linux carries over at `exec`).
+    pub(crate) xtask: PathBuf,
     pub(crate) floor: PathBuf,
 }
 
@@ -103,11 +107,11 @@ pub(crate) fn bench(options: &BenchOptions) -> Result<(), String> {
     let mut cases = Vec::new();
     let mut correctness = Vec::new();
     for &entries in &options.sizes {
-        let timing = corpus(&work, entries, Format::Toml, 0.0, GIT_COMMITS)?;
+        let timing = corpus(&binaries, &work, entries, Format::Toml, 0.0, GIT_COMMITS)?;
         cases.extend(size_cases(&binaries, &timing, entries, options, &scratch)?);
         if !options.quick && entries == 10_000 {
             for format in [Format::Json, Format::Yaml] {
-                let other = corpus(&work, entries, format, 0.0, 0)?;
+                let other = corpus(&binaries, &work, entries, format, 0.0, 0)?;
                 let files = count_files(&other);
                 cases.push(timed(
                     &binaries.regctl,
@@ -120,7 +124,7 @@ pub(crate) fn bench(options: &BenchOptions) -> Result<(), String> {
             }
         }
         if options.quick || entries == 10_000 {
-            let broken = corpus(&work, entries, Format::Toml, 0.01, 0)?;
+            let broken = corpus(&binaries, &work, entries, Format::Toml, 0.01, 0)?;
             correctness.push(check_correctness(
                 &binaries.regctl,
                 &broken,
@@ -197,6 +201,8 @@ fn build(root: &Path) -> Result<Binaries, String> {
             "--quiet",
             "--bin",
             "regctl",
+            "--bin",
+            "xtask",
         ][..],
         &[
             "build",
@@ -221,6 +227,7 @@ fn build(root: &Path) -> Result<Binaries, String> {
     let release = target_dir(root).join("release");
     Ok(Binaries {
         regctl: release.join("regctl"),
+        xtask: release.join("xtask"),
         floor: release.join("examples").join("floor"),
     })
 }
@@ -239,6 +246,7 @@ fn corpus_path(work: &Path, entries: usize, format: Format, invalid_rate: f64) -
 
 /// The generated registry for these parameters, made if missing or stale.
 pub(crate) fn corpus(
+    binaries: &Binaries,
     work: &Path,
     entries: usize,
     format: Format,
@@ -256,14 +264,22 @@ pub(crate) fn corpus(
             .map_err(|e| format!("cannot remove {}: {e}", dir.display()))?;
     }
     eprintln!("generating {} ...", dir.display());
-    generator::generate(&GenOptions {
-        entries,
-        out: dir.clone(),
-        seed: SEED,
-        format,
-        invalid_rate,
-        git_commits,
-    })?;
+    let status = Command::new(&binaries.xtask)
+        .args(["gen", "--entries", &entries.to_string(), "--out"])
+        .arg(&dir)
+        .args([
+            "--seed",
+            &SEED.to_string(),
+            "--format",
+            &format.as_str().to_ascii_lowercase(),
+        ])
+        .args(["--invalid-rate", &invalid_rate.to_string()])
+        .args(["--git-commits", &git_commits.to_string()])
+        .status()
+        .map_err(|e| format!("cannot run {}: {e}", binaries.xtask.display()))?;
+    if !status.success() {
+        return Err(format!("generating {} failed", dir.display()));
+    }
     std::fs::write(&stamp_path, stamp).map_err(|e| e.to_string())?;
     Ok(dir)
 }

@@ -50,8 +50,8 @@ pub(crate) fn run(
     scratch: &Path,
 ) -> Result<PeerReport, String> {
     let tools = install(&work.join("peers"))?;
-    let toml = bench::corpus(work, entries, Format::Toml, 0.01, 0)?;
-    let json = bench::corpus(work, entries, Format::Json, 0.01, 0)?;
+    let toml = bench::corpus(binaries, work, entries, Format::Toml, 0.01, 0)?;
+    let json = bench::corpus(binaries, work, entries, Format::Json, 0.01, 0)?;
     let expected = bench::read_expected(&toml)?;
     let component_files = std::fs::read_dir(toml.join("registry/components"))
         .map(|read| read.count())

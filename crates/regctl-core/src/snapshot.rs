@@ -94,6 +94,10 @@ pub struct Worktree {
     /// Blob ids of files whose stat data matches the git index, so unchanged files need not
     /// be read to be identified.
     known: Option<std::sync::Arc<crate::git::IndexIds>>,
+    /// Directories already resolved, and whether they are inside the root: a registry has
+    /// thousands of files per directory, and resolving every file's full path cost a tenth of
+    /// a large validation in `readlink` calls.
+    dirs_inside: std::sync::Arc<std::sync::RwLock<std::collections::HashMap<PathBuf, bool>>>,
 }
 
 impl Worktree {
@@ -103,7 +107,11 @@ impl Worktree {
             path: root.display().to_string(),
             source,
         })?;
-        Ok(Worktree { root, known: None })
+        Ok(Worktree {
+            root,
+            known: None,
+            dirs_inside: Default::default(),
+        })
     }
 
     /// The same snapshot, identifying files that git's index says are unchanged.
@@ -114,6 +122,32 @@ impl Worktree {
 
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// Whether reading `full` stays inside the root: a file that is not a link is inside
+    /// exactly when its directory is; a link is resolved. A missing file counts as inside (the
+    /// read then finds nothing).
+    fn stays_inside(&self, full: &Path) -> bool {
+        match fs::symlink_metadata(full) {
+            Ok(meta) if !meta.file_type().is_symlink() => {
+                full.parent().is_some_and(|dir| self.dir_inside(dir))
+            }
+            Ok(_) => fs::canonicalize(full).is_ok_and(|target| target.starts_with(&self.root)),
+            Err(_) => true,
+        }
+    }
+
+    fn dir_inside(&self, dir: &Path) -> bool {
+        if let Ok(known) = self.dirs_inside.read()
+            && let Some(&inside) = known.get(dir)
+        {
+            return inside;
+        }
+        let inside = fs::canonicalize(dir).is_ok_and(|target| target.starts_with(&self.root));
+        if let Ok(mut known) = self.dirs_inside.write() {
+            known.insert(dir.to_path_buf(), inside);
+        }
+        inside
     }
 
     fn classify(&self, path: &Path, is_link: bool, metadata: &fs::Metadata) -> ListedKind {
@@ -200,9 +234,7 @@ impl Snapshot for Worktree {
     fn read(&self, path: &str) -> Result<Option<Vec<u8>>, Error> {
         let full = self.root.join(path);
         // Refuse to read through a link that leaves the root.
-        if let Ok(target) = fs::canonicalize(&full)
-            && !target.starts_with(&self.root)
-        {
+        if !self.stays_inside(&full) {
             return Ok(None);
         }
         match fs::read(&full) {
@@ -343,6 +375,13 @@ mod tests {
             assert_eq!(listed[2].kind, ListedKind::File { size: Some(5) });
             assert_eq!(listed[3].kind, ListedKind::UnfollowedLink);
             assert_eq!(snapshot.read("registry/out.toml")?, None);
+            assert_eq!(snapshot.read("registry/in.toml")?, Some(b"a = 1".to_vec()));
+            // A plain file under a directory link that leaves the root is not read either, and
+            // the directory's answer is remembered without hiding its neighbours inside.
+            std::os::unix::fs::symlink(outside.path(), root.join("registry/escape"))?;
+            assert_eq!(snapshot.read("registry/escape/secret.toml")?, None);
+            assert_eq!(snapshot.read("registry/escape/secret.toml")?, None);
+            assert_eq!(snapshot.read("registry/b/z.toml")?, Some(b"a = 1".to_vec()));
         }
         assert_eq!(snapshot.read("registry/a.toml")?, Some(b"a = 1".to_vec()));
         assert_eq!(snapshot.read("registry/missing.toml")?, None);
