@@ -2,8 +2,9 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
 use regctl_core::config::Config;
-use regctl_core::suggest::edit_distance;
+use regctl_core::suggest::edit_distance_within;
 use regctl_core::{Code, Diagnostic, Span};
 use unicode_normalization::UnicodeNormalization;
 
@@ -96,6 +97,9 @@ fn references(
     index: &IdIndex<'_>,
     out: &mut Vec<Diagnostic>,
 ) {
+    // A missing id is often referenced many times (a deleted entry): look for its closest
+    // neighbour once.
+    let mut suggestions: HashMap<(usize, &str), Option<&str>> = HashMap::new();
     for &i in order {
         let entry = &entries[i];
         let kind = &config.kinds[entry.kind];
@@ -117,7 +121,10 @@ fn references(
                     "no {} named `{}`",
                     target_kind.name, reference.target
                 ));
-                diagnostic = match closest(&reference.target, entries, rule.target) {
+                let suggestion = *suggestions
+                    .entry((rule.target, reference.target.as_str()))
+                    .or_insert_with(|| closest(&reference.target, entries, rule.target));
+                diagnostic = match suggestion {
                     Some(near) => diagnostic.with_help(format!("did you mean `{near}`?")),
                     None => diagnostic.with_help(format!(
                         "add `{}` under `{}`, or fix the name",
@@ -180,10 +187,12 @@ fn references(
 fn closest<'a>(name: &str, entries: &'a [EntrySummary], kind: usize) -> Option<&'a str> {
     let limit = (name.chars().count() / 3).max(2);
     entries
-        .iter()
+        .par_iter()
         .filter(|entry| entry.kind == kind)
-        .map(|entry| (edit_distance(name, &entry.id), entry.id.as_str()))
-        .filter(|(distance, _)| *distance <= limit)
+        .filter_map(|entry| {
+            edit_distance_within(name, &entry.id, limit)
+                .map(|distance| (distance, entry.id.as_str()))
+        })
         .min()
         .map(|(_, id)| id)
 }
