@@ -55,6 +55,41 @@ pub(crate) struct CaseResult {
     pub(crate) last_output: String,
 }
 
+impl CaseResult {
+    /// A case that could not be set up or run.
+    fn failed(case: &str, entries: usize, format: Format, error: &str) -> CaseResult {
+        CaseResult {
+            case: case.to_owned(),
+            entries,
+            format: format.as_str().to_ascii_lowercase(),
+            files: 1,
+            summary: None,
+            files_per_second: None,
+            target: None,
+            met: None,
+            note: Some(format!("failed: {error}")),
+            last_output: String::new(),
+        }
+    }
+
+    /// Median, peak RSS and files per second as table cells (`–` when not measured).
+    pub(crate) fn cells(&self) -> (String, String, String) {
+        let (median, rss) =
+            self.summary
+                .as_ref()
+                .map_or(("–".to_owned(), "–".to_owned()), |s| {
+                    (
+                        format!("{:.2} s", s.median_ms / 1000.0),
+                        format!("{:.0} MB", s.max_rss_mb),
+                    )
+                });
+        let rate = self
+            .files_per_second
+            .map_or("–".to_owned(), |r| format!("{r:.0}"));
+        (median, rss, rate)
+    }
+}
+
 /// Whether regctl reported exactly what the generator broke.
 #[derive(Clone, Debug, Serialize)]
 pub(crate) struct Correctness {
@@ -532,22 +567,10 @@ fn staged_case(
     n: usize,
     scratch: &Path,
 ) -> CaseResult {
+    const CASE: &str = "validate --staged (1 changed)";
     let path = match first_component(corpus) {
         Ok(id) => generator::entry_path("component", &id, Format::Toml),
-        Err(err) => {
-            return CaseResult {
-                case: "validate --staged (1 changed)".to_owned(),
-                entries,
-                format: "toml".to_owned(),
-                files: 1,
-                summary: None,
-                files_per_second: None,
-                target: None,
-                met: None,
-                note: Some(format!("failed: {err}")),
-                last_output: String::new(),
-            };
-        }
+        Err(err) => return CaseResult::failed(CASE, entries, Format::Toml, &err),
     };
     let full = corpus.join(&path);
     let original = std::fs::read_to_string(&full).unwrap_or_default();
@@ -562,22 +585,11 @@ fn staged_case(
             corpus,
             scratch,
             n,
-            Shape::new("validate --staged (1 changed)", entries, Format::Toml, 1)
+            Shape::new(CASE, entries, Format::Toml, 1)
                 .expect(0)
                 .target("≤ 100 ms", 100.0),
         ),
-        Err(err) => CaseResult {
-            case: "validate --staged (1 changed)".to_owned(),
-            entries,
-            format: "toml".to_owned(),
-            files: 1,
-            summary: None,
-            files_per_second: None,
-            target: None,
-            met: None,
-            note: Some(format!("failed: {err}")),
-            last_output: String::new(),
-        },
+        Err(err) => CaseResult::failed(CASE, entries, Format::Toml, &err),
     };
     // Undo the staged edit whatever happened, so the corpus stays as generated.
     let _ = git(corpus, &["reset", "--quiet", "--", path.as_str()]);

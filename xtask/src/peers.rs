@@ -352,18 +352,7 @@ pub(crate) fn markdown(report: &PeerReport) -> String {
     out.push_str("| Tool | Input | Median | Peak RSS | Files/s | Per file vs regctl schema-only | vs regctl full | Broken files missed | False alarms |\n");
     out.push_str("|---|---|---:|---:|---:|---:|---:|---|---:|\n");
     for case in &report.regctl {
-        let (median, rss) =
-            case.summary
-                .as_ref()
-                .map_or(("–".to_owned(), "–".to_owned()), |s| {
-                    (
-                        format!("{:.2} s", s.median_ms / 1000.0),
-                        format!("{:.0} MB", s.max_rss_mb),
-                    )
-                });
-        let rate = case
-            .files_per_second
-            .map_or("–".to_owned(), |r| format!("{r:.0}"));
+        let (median, rss, rate) = case.cells();
         let note = case.note.clone().unwrap_or_default();
         out.push_str(&format!(
             "| {} | {} {} files | {median} | {rss} | {rate} | | | {note} | |\n",
@@ -372,18 +361,7 @@ pub(crate) fn markdown(report: &PeerReport) -> String {
     }
     for peer in &report.peers {
         let case = &peer.result;
-        let (median, rss) =
-            case.summary
-                .as_ref()
-                .map_or(("–".to_owned(), "–".to_owned()), |s| {
-                    (
-                        format!("{:.2} s", s.median_ms / 1000.0),
-                        format!("{:.0} MB", s.max_rss_mb),
-                    )
-                });
-        let rate = case
-            .files_per_second
-            .map_or("–".to_owned(), |r| format!("{r:.0}"));
+        let (median, rss, rate) = case.cells();
         let ratio = |r: Option<f64>| r.map_or("–".to_owned(), |r| format!("{r:.1}×"));
         let missed = if peer.missed.is_empty() {
             "none".to_owned()
