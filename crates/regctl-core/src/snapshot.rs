@@ -85,6 +85,33 @@ pub trait Snapshot: Send + Sync {
 
     /// The bytes of the file at `path`. `Ok(None)` when there is no such file.
     fn read(&self, path: &str) -> Result<Option<Vec<u8>>, Error>;
+
+    /// The bytes of the file at `path` if it has at most `max_bytes`; otherwise only its size,
+    /// so an oversized file is refused without being read (where the snapshot can tell).
+    fn read_limited(&self, path: &str, max_bytes: u64) -> Result<Option<Limited>, Error> {
+        Ok(self
+            .read(path)?
+            .map(|bytes| Limited::check(bytes, max_bytes)))
+    }
+}
+
+/// What [`Snapshot::read_limited`] found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Limited {
+    Bytes(Vec<u8>),
+    /// The file is larger than the limit; its size in bytes.
+    TooLarge(u64),
+}
+
+impl Limited {
+    fn check(bytes: Vec<u8>, max_bytes: u64) -> Limited {
+        let size = bytes.len() as u64;
+        if size > max_bytes {
+            Limited::TooLarge(size)
+        } else {
+            Limited::Bytes(bytes)
+        }
+    }
 }
 
 /// The registry as it is on disk.
@@ -124,16 +151,37 @@ impl Worktree {
         &self.root
     }
 
-    /// Whether reading `full` stays inside the root: a file that is not a link is inside
-    /// exactly when its directory is; a link is resolved. A missing file counts as inside (the
-    /// read then finds nothing).
-    fn stays_inside(&self, full: &Path) -> bool {
-        match fs::symlink_metadata(full) {
-            Ok(meta) if !meta.file_type().is_symlink() => {
-                full.parent().is_some_and(|dir| self.dir_inside(dir))
+    /// Opens `full` for reading if reading it stays inside the root: a file that is not a link
+    /// is inside exactly when its directory is; a link is resolved. `None` when there is no
+    /// such file, it is a directory, or it is a link that leaves the root.
+    fn open_inside(&self, full: &Path) -> io::Result<Option<fs::File>> {
+        let not_there = |err: &io::Error| {
+            matches!(
+                err.kind(),
+                io::ErrorKind::NotFound | io::ErrorKind::IsADirectory
+            )
+        };
+        match open_no_follow(full) {
+            Ok(Some(file)) => {
+                if full.parent().is_some_and(|dir| self.dir_inside(dir)) {
+                    Ok(Some(file))
+                } else {
+                    Ok(None)
+                }
             }
-            Ok(_) => fs::canonicalize(full).is_ok_and(|target| target.starts_with(&self.root)),
-            Err(_) => true,
+            // A link (or a platform that cannot tell without asking): resolve it.
+            Ok(None) => {
+                if !fs::canonicalize(full).is_ok_and(|target| target.starts_with(&self.root)) {
+                    return Ok(None);
+                }
+                match fs::File::open(full) {
+                    Ok(file) => Ok(Some(file)),
+                    Err(err) if not_there(&err) => Ok(None),
+                    Err(err) => Err(err),
+                }
+            }
+            Err(err) if not_there(&err) => Ok(None),
+            Err(err) => Err(err),
         }
     }
 
@@ -150,12 +198,8 @@ impl Worktree {
         inside
     }
 
-    fn classify(&self, path: &Path, is_link: bool, metadata: &fs::Metadata) -> ListedKind {
-        if !is_link {
-            return ListedKind::File {
-                size: Some(metadata.len()),
-            };
-        }
+    /// A link is followed only to a file inside the root.
+    fn classify_link(&self, path: &Path) -> ListedKind {
         match fs::canonicalize(path) {
             Ok(target) if target.starts_with(&self.root) => match fs::metadata(&target) {
                 Ok(meta) if meta.is_file() => ListedKind::File {
@@ -179,9 +223,10 @@ impl Snapshot for Worktree {
             return Ok(Vec::new());
         }
         let mut out = Vec::new();
+        // Not sorted while walking: walkdir compares full paths' file names, which cost more
+        // than the walk itself at 100,000 files; the list is sorted once at the end.
         let walker = walkdir::WalkDir::new(&start)
             .follow_links(false)
-            .sort_by_file_name()
             .into_iter()
             .filter_entry(|entry| {
                 entry.depth() == 0 || !entry.file_name().to_string_lossy().starts_with('.')
@@ -214,44 +259,69 @@ impl Snapshot for Worktree {
                 });
                 continue;
             };
-            let metadata = entry.metadata().map_err(|err| Error::Io {
-                path: entry.path().display().to_string(),
-                source: err
-                    .into_io_error()
-                    .unwrap_or_else(|| io::Error::other("metadata")),
-            })?;
-            let kind = self.classify(entry.path(), file_type.is_symlink(), &metadata);
-            let id = match &self.known {
-                Some(known) if file_type.is_file() => known.id_if_unchanged(&path, &metadata),
-                _ => None,
+            // The directory entry tells files from links; only git's stat comparison needs
+            // more, and sizes are checked when files are read.
+            let (kind, id) = match &self.known {
+                _ if file_type.is_symlink() => (self.classify_link(entry.path()), None),
+                Some(known) if file_type.is_file() => {
+                    let metadata = entry.metadata().map_err(|err| Error::Io {
+                        path: entry.path().display().to_string(),
+                        source: err
+                            .into_io_error()
+                            .unwrap_or_else(|| io::Error::other("metadata")),
+                    })?;
+                    let id = known.id_if_unchanged(&path, &metadata);
+                    (
+                        ListedKind::File {
+                            size: Some(metadata.len()),
+                        },
+                        id,
+                    )
+                }
+                _ => (ListedKind::File { size: None }, None),
             };
             out.push(Listed { path, kind, id });
         }
-        out.sort_by(|a, b| a.path.cmp(&b.path));
+        out.sort_unstable_by(|a, b| a.path.cmp(&b.path));
         Ok(out)
     }
 
     fn read(&self, path: &str) -> Result<Option<Vec<u8>>, Error> {
+        Ok(match self.read_limited(path, u64::MAX)? {
+            Some(Limited::Bytes(bytes)) => Some(bytes),
+            Some(Limited::TooLarge(_)) | None => None,
+        })
+    }
+
+    fn read_limited(&self, path: &str, max_bytes: u64) -> Result<Option<Limited>, Error> {
         let full = self.root.join(path);
-        // Refuse to read through a link that leaves the root.
-        if !self.stays_inside(&full) {
+        let io_error = |source| Error::Io {
+            path: path.to_owned(),
+            source,
+        };
+        let Some(mut file) = self.open_inside(&full).map_err(io_error)? else {
             return Ok(None);
+        };
+        // One open, one fstat and the reads: the size is known before anything is read.
+        let size = file.metadata().map_err(io_error)?.len();
+        if size > max_bytes {
+            return Ok(Some(Limited::TooLarge(size)));
         }
-        match fs::read(&full) {
-            Ok(bytes) => Ok(Some(bytes)),
-            Err(err)
-                if matches!(
-                    err.kind(),
-                    io::ErrorKind::NotFound | io::ErrorKind::IsADirectory
-                ) =>
-            {
-                Ok(None)
+        // Read what fstat announced (`read_to_end` would ask for the size again and probe for
+        // more); a file that shrinks meanwhile is cut short, one that grows is read as it was.
+        let mut bytes = vec![0; size as usize];
+        let mut filled = 0;
+        while filled < bytes.len() {
+            match io::Read::read(&mut file, &mut bytes[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                Err(err) if err.kind() == io::ErrorKind::IsADirectory => return Ok(None),
+                Err(err) => return Err(io_error(err)),
             }
-            Err(source) => Err(Error::Io {
-                path: path.to_owned(),
-                source,
-            }),
         }
+        bytes.truncate(filled);
+        Ok(Some(Limited::Bytes(bytes)))
     }
 }
 
@@ -325,7 +395,35 @@ impl Snapshot for Overlay<'_> {
     }
 }
 
+/// Opens `path` unless it is a symbolic link (`Ok(None)`), in the same system call.
+#[cfg(unix)]
+fn open_no_follow(path: &Path) -> io::Result<Option<fs::File>> {
+    use std::os::unix::fs::OpenOptionsExt;
+    match fs::OpenOptions::new()
+        .read(true)
+        // Non-blocking, so a FIFO in the tree reads as empty instead of hanging the run.
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+    {
+        Ok(file) => Ok(Some(file)),
+        Err(err) if err.raw_os_error() == Some(libc::ELOOP) => Ok(None),
+        Err(err) => Err(err),
+    }
+}
+
+/// Opens `path` unless it is a symbolic link (`Ok(None)`).
+#[cfg(not(unix))]
+fn open_no_follow(path: &Path) -> io::Result<Option<fs::File>> {
+    if fs::symlink_metadata(path)?.file_type().is_symlink() {
+        return Ok(None);
+    }
+    fs::File::open(path).map(Some)
+}
+
 fn relative_to_slash(path: &Path) -> Option<String> {
+    if std::path::MAIN_SEPARATOR == '/' {
+        return path.to_str().map(str::to_owned);
+    }
     let parts: Option<Vec<&str>> = path.components().map(|c| c.as_os_str().to_str()).collect();
     parts.map(|parts| parts.join("/"))
 }
@@ -386,6 +484,39 @@ mod tests {
         assert_eq!(snapshot.read("registry/a.toml")?, Some(b"a = 1".to_vec()));
         assert_eq!(snapshot.read("registry/missing.toml")?, None);
         assert!(snapshot.list("nowhere")?.is_empty());
+        Ok(())
+    }
+
+    #[test]
+    fn oversized_files_are_refused_by_size_and_special_files_do_not_block()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let root = dir.path();
+        fs::create_dir_all(root.join("registry/sub"))?;
+        fs::write(root.join("registry/big.toml"), "x".repeat(100))?;
+        let snapshot = Worktree::new(root)?;
+        assert_eq!(
+            snapshot.read_limited("registry/big.toml", 99)?,
+            Some(Limited::TooLarge(100))
+        );
+        assert_eq!(
+            snapshot.read_limited("registry/big.toml", 100)?,
+            Some(Limited::Bytes("x".repeat(100).into_bytes()))
+        );
+        assert_eq!(snapshot.read_limited("registry/missing.toml", 100)?, None);
+        assert_eq!(snapshot.read_limited("registry/sub", 1 << 20)?, None);
+        #[cfg(unix)]
+        {
+            // A FIFO with no writer would block a plain open forever.
+            let made = std::process::Command::new("mkfifo")
+                .arg(root.join("registry/pipe.toml"))
+                .status()?;
+            assert!(made.success());
+            assert_eq!(
+                snapshot.read_limited("registry/pipe.toml", 100)?,
+                Some(Limited::Bytes(Vec::new()))
+            );
+        }
         Ok(())
     }
 }

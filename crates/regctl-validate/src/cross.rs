@@ -13,12 +13,26 @@ use crate::file::EntrySummary;
 /// Runs every cross-file rule.
 pub(crate) fn check(config: &Config, entries: &[EntrySummary]) -> Vec<Diagnostic> {
     let mut order: Vec<usize> = (0..entries.len()).collect();
-    order.sort_by(|&a, &b| entries[a].path.cmp(&entries[b].path));
+    // Discovery lists in path order already; sorting is for other callers.
+    if !entries.is_sorted_by(|a, b| a.path <= b.path) {
+        order.sort_by(|&a, &b| entries[a].path.cmp(&entries[b].path));
+    }
     let mut out = Vec::new();
     let index = duplicate_ids(config, entries, &order, &mut out);
-    references(config, entries, &order, &index, &mut out);
-    cycles(config, entries, &order, &index, &mut out);
-    unique_values(config, entries, &order, &mut out);
+    // The other rules only read the index; each fills its own list, appended in a fixed order.
+    let (mut refs, (mut cycles_found, mut unique)) = (Vec::new(), (Vec::new(), Vec::new()));
+    rayon::join(
+        || references(config, entries, &order, &index, &mut refs),
+        || {
+            rayon::join(
+                || cycles(config, entries, &order, &index, &mut cycles_found),
+                || unique_values(config, entries, &order, &mut unique),
+            )
+        },
+    );
+    out.append(&mut refs);
+    out.append(&mut cycles_found);
+    out.append(&mut unique);
     out
 }
 

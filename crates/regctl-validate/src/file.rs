@@ -8,7 +8,7 @@ use regctl_core::config::{Config, Kind};
 use regctl_core::discover::DescriptorFile;
 use regctl_core::document::{Document, ParseErrorKind};
 use regctl_core::pointer::{Match, format_path};
-use regctl_core::snapshot::ContentId;
+use regctl_core::snapshot::{ContentId, Limited};
 use regctl_core::version::{Version, parse_req};
 use regctl_core::{Code, Diagnostic, Error, Snapshot, Span};
 use serde_json::Value;
@@ -73,34 +73,43 @@ pub struct UniqueValue {
 }
 
 impl EntrySummary {
+    /// The summary of a file before (or without) reading it: it exists, nothing else is known.
+    pub(crate) fn unread(file: &DescriptorFile) -> EntrySummary {
+        EntrySummary {
+            path: file.path.clone(),
+            kind: file.kind,
+            id: file.stem().to_owned(),
+            id_span: None,
+            broken: true,
+            versions: Vec::new(),
+            refs: Vec::new(),
+            unique: Vec::new(),
+            allow: Vec::new(),
+            content: file.id,
+            owner: None,
+        }
+    }
+
     /// The entry's identity, `kind:id`.
     pub fn key(&self, config: &Config) -> String {
         format!("{}:{}", config.kinds[self.kind].name, self.id)
     }
 }
 
-/// The result of checking one file.
+/// The result of checking one file: its summary, and what else the file produced.
 pub(crate) struct FileOutcome {
-    pub(crate) path: String,
-    pub(crate) diagnostics: Vec<Diagnostic>,
     pub(crate) entry: EntrySummary,
+    pub(crate) findings: Findings,
+}
+
+/// What checking a file produced besides its summary; empty for most files.
+#[derive(Default)]
+pub(crate) struct Findings {
+    pub(crate) diagnostics: Vec<Diagnostic>,
     /// The text, kept only when there are diagnostics to show it with.
     pub(crate) text: Option<Arc<str>>,
     /// What the visitor extracted from the document, if there was one.
     pub(crate) visited: Option<Box<dyn std::any::Any + Send>>,
-}
-
-impl FileOutcome {
-    /// The outcome of a file whose summary came from the cache: no diagnostics, no text.
-    pub(crate) fn cached(entry: EntrySummary) -> FileOutcome {
-        FileOutcome {
-            path: entry.path.clone(),
-            diagnostics: Vec::new(),
-            entry,
-            text: None,
-            visited: None,
-        }
-    }
 }
 
 /// Runs the per-file rules on one descriptor.
@@ -121,19 +130,7 @@ pub(crate) fn check(
         key: format!("{}:{}", kind.name, file.stem()),
         diagnostics: Vec::new(),
     };
-    let mut entry = EntrySummary {
-        path: file.path.clone(),
-        kind: file.kind,
-        id: file.stem().to_owned(),
-        id_span: None,
-        broken: true,
-        versions: Vec::new(),
-        refs: Vec::new(),
-        unique: Vec::new(),
-        allow: Vec::new(),
-        content: file.id,
-        owner: None,
-    };
+    let mut entry = EntrySummary::unread(file);
     let max_bytes = config.limits.max_file_bytes;
     let too_large = |size: u64| {
         Diagnostic::new(
@@ -148,16 +145,17 @@ pub(crate) fn check(
         checker.push(too_large(size));
         return Ok(checker.finish(entry, None));
     }
-    let Some(bytes) = snapshot.read(&file.path)? else {
+    let bytes = match snapshot.read_limited(&file.path, max_bytes)? {
+        Some(Limited::Bytes(bytes)) => bytes,
+        Some(Limited::TooLarge(size)) => {
+            checker.push(too_large(size));
+            return Ok(checker.finish(entry, None));
+        }
         // The file disappeared between listing and reading; there is nothing to check.
-        return Ok(checker.finish(entry, None));
+        None => return Ok(checker.finish(entry, None)),
     };
     if identify && entry.content.is_none() {
         entry.content = Some(ContentId::of_bytes(&bytes));
-    }
-    if bytes.len() as u64 > max_bytes {
-        checker.push(too_large(bytes.len() as u64));
-        return Ok(checker.finish(entry, None));
     }
     let text = match decode(bytes) {
         Decoded::Utf8 { text, bom } => {
@@ -224,9 +222,13 @@ pub(crate) fn check(
         .and_then(|pointer| pointer.get(&doc.value))
         .and_then(Value::as_str)
         .map(str::to_owned);
+    // Summaries outlive the run's parsing; growth slack would be a fifth of their memory.
+    entry.versions.shrink_to_fit();
+    entry.refs.shrink_to_fit();
+    entry.unique.shrink_to_fit();
     let visited = visit.map(|visit| visit(kind, &entry, &doc.value));
     let mut outcome = checker.finish(entry, Some(text));
-    outcome.visited = visited;
+    outcome.findings.visited = visited;
     Ok(outcome)
 }
 
@@ -280,11 +282,12 @@ impl Checker<'_> {
     fn finish(self, entry: EntrySummary, text: Option<String>) -> FileOutcome {
         let keep_text = !self.diagnostics.is_empty();
         FileOutcome {
-            path: self.path.to_owned(),
-            diagnostics: self.diagnostics,
             entry,
-            text: text.filter(|_| keep_text).map(Arc::from),
-            visited: None,
+            findings: Findings {
+                diagnostics: self.diagnostics,
+                text: text.filter(|_| keep_text).map(Arc::from),
+                visited: None,
+            },
         }
     }
 

@@ -185,7 +185,11 @@ fn run(config: &Config, snapshot: &dyn Snapshot, mode: Mode<'_>) -> Result<Run, 
         Mode::Plain { visit } => (false, visit, None),
         Mode::Change { reuse } => (true, None, reuse),
     };
-    let outcomes = discovered
+    // Summaries and findings go straight into their own vectors (indexed, so no intermediate
+    // lists): at 100,000 entries a second copy of the outcomes was a tenth of peak memory.
+    let mut entries = Vec::new();
+    let mut findings = Vec::new();
+    discovered
         .descriptors
         .par_iter()
         .map(|descriptor| {
@@ -199,27 +203,30 @@ fn run(config: &Config, snapshot: &dyn Snapshot, mode: Mode<'_>) -> Result<Run, 
                     descriptor.stem(),
                 )
             {
-                return Ok(file::FileOutcome::cached(entry));
+                return (entry, Ok(file::Findings::default()));
             }
-            file::check(config, snapshot, descriptor, identify, visit)
+            match file::check(config, snapshot, descriptor, identify, visit) {
+                Ok(outcome) => (outcome.entry, Ok(outcome.findings)),
+                Err(err) => (EntrySummary::unread(descriptor), Err(err)),
+            }
         })
-        .collect::<Result<Vec<_>, Error>>()?;
+        .unzip_into_vecs(&mut entries, &mut findings);
     let mut run = Run {
-        n_files: outcomes.len(),
-        entries: Vec::with_capacity(outcomes.len()),
+        n_files: entries.len(),
+        entries,
         discovery: discovered.diagnostics,
         per_file: Vec::new(),
         cross: Vec::new(),
         sources: Vec::new(),
-        visits: Vec::new(),
+        visits: Vec::with_capacity(findings.len()),
     };
-    for outcome in outcomes {
-        run.per_file.extend(outcome.diagnostics);
-        if let Some(text) = outcome.text {
-            run.sources.push((outcome.path, text));
+    for (entry, found) in run.entries.iter().zip(findings) {
+        let found = found?;
+        run.per_file.extend(found.diagnostics);
+        if let Some(text) = found.text {
+            run.sources.push((entry.path.clone(), text));
         }
-        run.entries.push(outcome.entry);
-        run.visits.push(outcome.visited);
+        run.visits.push(found.visited);
     }
     if config.any_enabled(regctl_core::code::Scope::Registry) {
         run.cross = cross::check(config, &run.entries);
