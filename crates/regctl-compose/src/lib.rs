@@ -7,6 +7,7 @@
 
 pub mod build;
 pub mod shard;
+pub mod stamp;
 pub mod write;
 
 pub use build::{

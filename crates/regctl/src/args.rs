@@ -377,6 +377,11 @@ pub struct ComposeArgs {
     #[arg(long)]
     pub offline: bool,
 
+    /// Compose in full even when the inputs have not changed since the last compose into DIR
+    /// (which otherwise is recognised from a stamp in `.regctl/cache` and skipped).
+    #[arg(long)]
+    pub no_cache: bool,
+
     /// Output format of the summary.
     #[arg(long, short, value_enum, default_value_t = OutputFormat::Human)]
     pub output: OutputFormat,

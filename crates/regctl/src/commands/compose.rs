@@ -4,7 +4,8 @@ use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use regctl_compose::write::{Difference, files_in};
+use regctl_compose::stamp;
+use regctl_compose::write::{Difference, Written, files_in};
 use regctl_compose::{MANIFEST, Source};
 use regctl_core::config::{Config, find_root};
 use regctl_core::git::GitRepo;
@@ -14,7 +15,7 @@ use serde_json::json;
 
 use crate::ExitStatus;
 use crate::args::{ComposeArgs, OutputFormat, PublishArgs};
-use crate::commands::federation;
+use crate::commands::{federation, registry_cache_dir};
 use crate::printer::Printer;
 use crate::render::FORMAT_VERSION;
 use crate::render::human::{self, Style, plural};
@@ -29,6 +30,34 @@ pub(crate) fn compose(args: &ComposeArgs, printer: &mut Printer) -> io::Result<E
         Err(err) => return fail(printer, style, &err),
     };
     let out = out_dir(&config, snapshot.root(), args.out.as_deref());
+    let commit = GitRepo::discover(snapshot.root())
+        .and_then(|git| git.head())
+        .ok()
+        .flatten()
+        .map(|commit| commit.to_string());
+
+    // Nothing changed since the last compose into `out`: the index there is already the answer.
+    let stamp_path = stamp::stamp_path(&registry_cache_dir(snapshot.root()), &out);
+    let inputs = if args.no_cache {
+        None
+    } else {
+        match stamp::fingerprint(&config, &snapshot, commit.as_deref()) {
+            Ok(inputs) => Some(inputs),
+            Err(err) => return fail(printer, style, &err),
+        }
+    };
+    if !args.check
+        && let Some(inputs) = &inputs
+        && let Some(fresh) = stamp::still_fresh(&stamp_path, inputs, &out)
+    {
+        let unchanged = Written {
+            written: 0,
+            unchanged: fresh.files,
+            removed: 0,
+        };
+        return report_written(args, printer, &out, fresh.entries, fresh.files, unchanged);
+    }
+
     let validated =
         match regctl_validate::validate_visiting(&config, &snapshot, regctl_compose::prepare) {
             Ok(validated) => validated,
@@ -58,20 +87,14 @@ pub(crate) fn compose(args: &ComposeArgs, printer: &mut Printer) -> io::Result<E
             return Ok(ExitStatus::Failure);
         }
     };
-    let source = Source {
-        commit: GitRepo::discover(snapshot.root())
-            .and_then(|git| git.head())
-            .ok()
-            .flatten()
-            .map(|commit| commit.to_string()),
-        renames,
-    };
+    let source = Source { commit, renames };
     let mut index = regctl_compose::build(&config, &validated, &source);
     let n_entries = validated.entries.len();
 
     // Federation: fetch every source and add the federated index beside the local one.
     let specs = federation::source_specs(&config, &validated);
-    if !specs.is_empty() {
+    let federated = !specs.is_empty();
+    if federated {
         let mode = if args.offline {
             FetchMode::Offline
         } else if args.refresh {
@@ -186,16 +209,37 @@ pub(crate) fn compose(args: &ComposeArgs, printer: &mut Printer) -> io::Result<E
         return Ok(ExitStatus::Invalid);
     }
 
+    // A stamp describes the index it was written with; drop it before anything changes.
+    stamp::forget(&stamp_path);
     let written = match regctl_compose::write::write(&index, &out) {
         Ok(written) => written,
         Err(err) => return fail(printer, style, &err),
     };
+    // Federated sources change without any local file changing, so they are composed every time.
+    if let (Some(inputs), false) = (inputs, federated) {
+        let manifest = index.files.get(MANIFEST).map_or(&[][..], Vec::as_slice);
+        stamp::save(
+            &stamp_path,
+            &stamp::Stamp::new(inputs, manifest, n_entries, index.files.len()),
+        );
+    }
+    report_written(args, printer, &out, n_entries, index.files.len(), written)
+}
+
+fn report_written(
+    args: &ComposeArgs,
+    printer: &mut Printer,
+    out: &Path,
+    n_entries: usize,
+    n_files: usize,
+    written: Written,
+) -> io::Result<ExitStatus> {
     match args.output {
         OutputFormat::Json => printer.json(&json!({
             "format_version": FORMAT_VERSION,
             "out": out.display().to_string(),
             "entries": n_entries,
-            "files": index.files.len(),
+            "files": n_files,
             "written": written.written,
             "unchanged": written.unchanged,
             "removed": written.removed,

@@ -2,7 +2,7 @@
 //! Also the pieces `regctl compose` uses to fetch sources.
 
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use regctl_compose::Prepared;
@@ -49,13 +49,9 @@ pub(crate) fn source_specs(config: &Config, validated: &Visited<Prepared>) -> Ve
 
 /// Fetch settings from the configuration: cache under `.regctl/cache` (or `$REGCTL_CACHE_DIR`).
 pub(crate) fn fetch_options(config: &Config, root: &Path, mode: FetchMode) -> FetchOptions {
-    let cache_dir = match std::env::var_os("REGCTL_CACHE_DIR").filter(|dir| !dir.is_empty()) {
-        Some(dir) => PathBuf::from(dir),
-        None => root.join(".regctl/cache"),
-    };
     FetchOptions {
         root: root.to_path_buf(),
-        cache_dir,
+        cache_dir: super::registry_cache_dir(root),
         mode,
         timeout: Duration::from_secs(config.federation.timeout_seconds),
         max_file_bytes: config.federation.max_file_bytes,

@@ -9,3 +9,11 @@ pub(crate) mod init;
 pub(crate) mod query;
 pub(crate) mod rules;
 pub(crate) mod validate;
+
+/// The registry's cache directory: `$REGCTL_CACHE_DIR`, else `.regctl/cache` at its root.
+pub(crate) fn registry_cache_dir(root: &std::path::Path) -> std::path::PathBuf {
+    match std::env::var_os("REGCTL_CACHE_DIR").filter(|dir| !dir.is_empty()) {
+        Some(dir) => std::path::PathBuf::from(dir),
+        None => root.join(".regctl/cache"),
+    }
+}

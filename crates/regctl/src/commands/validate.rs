@@ -125,10 +125,7 @@ fn run(args: &ValidateArgs) -> Result<(Target, Report), Error> {
     if !args.select.is_empty() {
         config.select(&args.select);
     }
-    let cache_dir = match std::env::var_os("REGCTL_CACHE_DIR").filter(|dir| !dir.is_empty()) {
-        Some(dir) => std::path::PathBuf::from(dir),
-        None => root.join(".regctl/cache"),
-    };
+    let cache_dir = super::registry_cache_dir(&root);
     let base = target.base.as_ref().map(|(snapshot, _)| Base {
         cache_dir: (!args.no_cache).then_some(cache_dir.as_path()),
         snapshot: snapshot.as_ref(),

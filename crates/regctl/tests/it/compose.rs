@@ -364,3 +364,102 @@ impl jsonschema::Retrieve for SchemaDir {
         Ok(serde_json::from_slice(&std::fs::read(self.0.join(name))?)?)
     }
 }
+
+/// The stamps compose left in the registry's cache.
+fn stamps(root: &Path) -> Vec<PathBuf> {
+    let cache = root.join(".regctl/cache");
+    if !cache.is_dir() {
+        return Vec::new();
+    }
+    walk(&cache)
+        .into_iter()
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("compose-"))
+        })
+        .collect()
+}
+
+fn compose_json(ctx: &TestContext, extra: &[&str]) -> serde_json::Value {
+    let (code, stdout, stderr) = run(ctx
+        .command()
+        .args(["compose", "--output", "json"])
+        .args(extra));
+    assert_eq!(code, 0, "{stderr}");
+    serde_json::from_str(&stdout).expect("JSON")
+}
+
+#[test]
+fn an_unchanged_registry_is_recognised_and_any_change_composes_again() {
+    let ctx = example();
+    // Federated sources can change without a local file changing; without them, a stamp applies.
+    for source in ["reuse-surface", "state-hub"] {
+        std::fs::remove_file(ctx.root().join(format!("registry/sources/{source}.toml")))
+            .expect("remove source");
+    }
+    let out = ctx.root().join("dist/index");
+    let first = compose_json(&ctx, &[]);
+    assert_eq!(
+        stamps(ctx.root()).len(),
+        1,
+        "a stamp is left after a compose"
+    );
+    let composed = tree(&out);
+
+    let again = compose_json(&ctx, &[]);
+    assert_eq!(
+        (
+            again["written"].as_u64(),
+            again["entries"].clone(),
+            again["files"].clone()
+        ),
+        (Some(0), first["entries"].clone(), first["files"].clone()),
+        "{again}"
+    );
+    assert_eq!(tree(&out), composed);
+
+    // An edited entry is seen, and the index is what a full compose writes.
+    let path = ctx.root().join("registry/components/legacy-trainer.toml");
+    let text = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(
+        &path,
+        text.replace("before the registry existed", "long ago"),
+    )
+    .expect("write");
+    let edited = compose_json(&ctx, &[]);
+    assert!(edited["written"].as_u64() > Some(0), "{edited}");
+    let full = TestContext::new();
+    copy_example(full.root());
+    for source in ["reuse-surface", "state-hub"] {
+        std::fs::remove_file(full.root().join(format!("registry/sources/{source}.toml")))
+            .expect("remove source");
+    }
+    std::fs::write(
+        full.root().join("registry/components/legacy-trainer.toml"),
+        std::fs::read(&path).expect("read"),
+    )
+    .expect("write");
+    compose_json(&full, &["--no-cache"]);
+    assert!(stamps(full.root()).is_empty(), "--no-cache leaves no stamp");
+    let mut expected = tree(&full.root().join("dist/index"));
+    let mut actual = tree(&out);
+    // config.json names the commit; neither copy is in git, so they agree.
+    expected.remove("manifest.json");
+    actual.remove("manifest.json");
+    assert_eq!(actual, expected);
+
+    // A file missing from the output is noticed and written again.
+    let catalog = out.join("catalog.json");
+    let bytes = std::fs::read(&catalog).expect("read");
+    std::fs::remove_file(&catalog).expect("remove");
+    let repaired = compose_json(&ctx, &[]);
+    assert_eq!(repaired["written"], 1, "{repaired}");
+    assert_eq!(std::fs::read(&catalog).expect("read"), bytes);
+}
+
+#[test]
+fn a_federated_registry_is_composed_every_time() {
+    let ctx = example();
+    compose_json(&ctx, &[]);
+    assert!(stamps(ctx.root()).is_empty());
+}
