@@ -501,6 +501,22 @@ fn size_cases(
             .expect(0)
             .target("≤ 100 ms", 100.0),
     ));
+    // The pull-request check: two commits, no work tree to stat.
+    cases.push(timed(
+        regctl,
+        &["validate", "--base", "HEAD~1", "--head", "HEAD"],
+        corpus,
+        scratch,
+        n,
+        Shape::new(
+            "validate --base HEAD~1 --head HEAD (1 changed)",
+            entries,
+            toml,
+            1,
+        )
+        .expect(0)
+        .target("≤ 100 ms", 100.0),
+    ));
     let staged = staged_case(regctl, corpus, entries, n, scratch);
     cases.push(staged);
 
