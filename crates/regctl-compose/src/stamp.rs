@@ -18,6 +18,7 @@ use regctl_core::{Error, Snapshot, Worktree};
 use serde::{Deserialize, Serialize};
 
 use crate::build::{MANIFEST, sha256_hex};
+use crate::write::manifest_files;
 
 /// Bumped when the fingerprint's definition changes, so old stamps never match.
 const STAMP_VERSION: u32 = 1;
@@ -78,18 +79,12 @@ pub fn still_fresh(path: &Path, inputs: &str, out: &Path) -> Option<Stamp> {
     if sha256_hex(&manifest) != stamp.manifest_sha256 {
         return None;
     }
-    #[derive(Deserialize)]
-    struct Listed {
-        size: u64,
+    let listed = manifest_files(&manifest);
+    if listed.is_empty() {
+        return None;
     }
-    #[derive(Deserialize)]
-    struct Manifest {
-        files: std::collections::BTreeMap<String, Listed>,
-    }
-    let listed: Manifest = serde_json::from_slice(&manifest).ok()?;
-    let intact = listed.files.par_iter().all(|(file, listed)| {
-        fs::symlink_metadata(out.join(file))
-            .is_ok_and(|meta| meta.is_file() && meta.len() == listed.size)
+    let intact = listed.par_iter().all(|(file, (size, _))| {
+        fs::symlink_metadata(out.join(file)).is_ok_and(|meta| meta.is_file() && meta.len() == *size)
     });
     intact.then_some(stamp)
 }

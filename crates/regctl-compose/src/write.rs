@@ -19,7 +19,6 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use regctl_core::Error;
 use regctl_core::fsutil::write_atomic;
-use serde_json::Value;
 
 use crate::build::{Index, MANIFEST};
 
@@ -258,21 +257,25 @@ fn previous_manifest(out: &Path) -> BTreeMap<String, (u64, String)> {
 }
 
 /// Path → (size, sha256) from manifest bytes; empty when they are not a manifest.
-fn manifest_files(bytes: &[u8]) -> BTreeMap<String, (u64, String)> {
-    let Ok(manifest) = serde_json::from_slice::<Value>(bytes) else {
-        return BTreeMap::new();
-    };
-    manifest["files"]
-        .as_object()
-        .into_iter()
-        .flatten()
-        .filter_map(|(path, file)| {
-            Some((
-                path.clone(),
-                (file["size"].as_u64()?, file["sha256"].as_str()?.to_owned()),
-            ))
-        })
-        .collect()
+pub(crate) fn manifest_files(bytes: &[u8]) -> BTreeMap<String, (u64, String)> {
+    // Typed, so the 100,000 records of a large manifest are not built as a JSON tree first.
+    #[derive(serde::Deserialize)]
+    struct Listed {
+        size: u64,
+        sha256: String,
+    }
+    #[derive(serde::Deserialize)]
+    struct Manifest {
+        files: BTreeMap<String, Listed>,
+    }
+    match serde_json::from_slice::<Manifest>(bytes) {
+        Ok(manifest) => manifest
+            .files
+            .into_iter()
+            .map(|(path, file)| (path, (file.size, file.sha256)))
+            .collect(),
+        Err(_) => BTreeMap::new(),
+    }
 }
 
 fn temporary(target: &Path) -> PathBuf {
