@@ -51,7 +51,8 @@ impl Stamp {
 /// Where the stamp for the output directory `out` lives in `cache_dir`: one per output, so
 /// composing into two places does not make either look stale.
 pub fn stamp_path(cache_dir: &Path, out: &Path) -> PathBuf {
-    let out = fs::canonicalize(out).unwrap_or_else(|_| out.to_path_buf());
+    // Absolute but not resolved, so the key is the same before and after `out` exists.
+    let out = std::path::absolute(out).unwrap_or_else(|_| out.to_path_buf());
     let key = sha256_hex(out.to_string_lossy().as_bytes());
     cache_dir.join(format!("compose-{}.json", &key[..16]))
 }

@@ -53,7 +53,9 @@ pub fn discover(config: &Config, snapshot: &dyn Snapshot) -> Result<Discovered, 
         .collect();
     let mut out = Discovered::default();
     for root in walk_roots(config) {
-        for file in snapshot.list(&root)? {
+        let listed = snapshot.list(&root)?;
+        out.descriptors.reserve(listed.len());
+        for file in listed {
             let kind = config
                 .kinds
                 .iter()

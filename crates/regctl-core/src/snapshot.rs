@@ -198,6 +198,20 @@ impl Worktree {
         inside
     }
 
+    /// `full` relative to the root. Walked paths start with the root's own text, so it is cut
+    /// off as text; `Path::strip_prefix` compares component by component, which showed in the
+    /// profile of listing 100,000 files.
+    fn relative<'p>(&self, full: &'p Path) -> Option<&'p Path> {
+        if let (Some(full_text), Some(root_text)) = (full.to_str(), self.root.to_str())
+            && let Some(rest) = full_text
+                .strip_prefix(root_text)
+                .and_then(|rest| rest.strip_prefix(std::path::MAIN_SEPARATOR))
+        {
+            return Some(Path::new(rest));
+        }
+        full.strip_prefix(&self.root).ok()
+    }
+
     /// A link is followed only to a file inside the root.
     fn classify_link(&self, path: &Path) -> ListedKind {
         match fs::canonicalize(path) {
@@ -248,7 +262,7 @@ impl Snapshot for Worktree {
             if file_type.is_dir() {
                 continue;
             }
-            let Ok(relative) = entry.path().strip_prefix(&self.root) else {
+            let Some(relative) = self.relative(entry.path()) else {
                 continue;
             };
             let Some(path) = relative_to_slash(relative) else {

@@ -463,3 +463,17 @@ fn a_federated_registry_is_composed_every_time() {
     compose_json(&ctx, &[]);
     assert!(stamps(ctx.root()).is_empty());
 }
+
+#[test]
+fn a_relative_output_directory_keeps_one_stamp() {
+    let ctx = example();
+    for source in ["reuse-surface", "state-hub"] {
+        std::fs::remove_file(ctx.root().join(format!("registry/sources/{source}.toml")))
+            .expect("remove source");
+    }
+    // The first compose creates the directory: its stamp must be found by the second.
+    compose_json(&ctx, &["--out", "out-rel"]);
+    let again = compose_json(&ctx, &["--out", "out-rel"]);
+    assert_eq!(again["written"], 0, "{again}");
+    assert_eq!(stamps(ctx.root()).len(), 1);
+}
