@@ -1,5 +1,6 @@
 //! Cross-file rules, run on entry summaries: unique ids, references, cycles, unique values.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use rayon::prelude::*;
@@ -47,7 +48,7 @@ fn duplicate_ids<'a>(
     out: &mut Vec<Diagnostic>,
 ) -> IdIndex<'a> {
     let mut exact: IdIndex<'a> = HashMap::with_capacity(entries.len());
-    let mut folded: HashMap<(usize, String), usize> = HashMap::with_capacity(entries.len());
+    let mut folded: HashMap<(usize, Cow<'a, str>), usize> = HashMap::with_capacity(entries.len());
     for &i in order {
         let entry = &entries[i];
         let key = (entry.kind, entry.id.as_str());
@@ -95,12 +96,16 @@ fn duplicate_ids<'a>(
     exact
 }
 
-fn fold_id(id: &str) -> String {
-    // NFKC leaves ASCII alone, so most ids need only lower-casing.
+fn fold_id(id: &str) -> Cow<'_, str> {
+    // NFKC leaves ASCII alone, so most ids need only lower-casing, and most are lower case.
     if id.is_ascii() {
-        id.to_ascii_lowercase()
+        if id.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(id.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(id)
+        }
     } else {
-        id.nfkc().flat_map(char::to_lowercase).collect()
+        Cow::Owned(id.nfkc().flat_map(char::to_lowercase).collect())
     }
 }
 
