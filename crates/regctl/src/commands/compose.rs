@@ -38,7 +38,8 @@ pub(crate) fn compose(args: &ComposeArgs, printer: &mut Printer) -> io::Result<E
 
     // Nothing changed since the last compose into `out`: the index there is already the answer.
     let stamp_path = stamp::stamp_path(&registry_cache_dir(snapshot.root()), &out);
-    let inputs = if args.no_cache {
+    // `--check` compares every byte, so it neither uses nor leaves a stamp.
+    let inputs = if args.no_cache || args.check {
         None
     } else {
         match stamp::fingerprint(&config, &snapshot, commit.as_deref()) {
@@ -46,8 +47,7 @@ pub(crate) fn compose(args: &ComposeArgs, printer: &mut Printer) -> io::Result<E
             Err(err) => return fail(printer, style, &err),
         }
     };
-    if !args.check
-        && let Some(inputs) = &inputs
+    if let Some(inputs) = &inputs
         && let Some(fresh) = stamp::still_fresh(&stamp_path, inputs, &out)
     {
         let unchanged = Written {

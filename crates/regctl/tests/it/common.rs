@@ -27,6 +27,16 @@ impl TestContext {
         self
     }
 
+    /// Replaces the first `from` in the file at `path` (relative to the root) with `to`;
+    /// panics when the file does not contain `from`.
+    pub(crate) fn edit(&self, path: &str, from: &str, to: &str) -> &TestContext {
+        let full = self.root().join(path);
+        let text = std::fs::read_to_string(&full).expect("read");
+        assert!(text.contains(from), "{path} lacks {from:?}");
+        std::fs::write(full, text.replacen(from, to, 1)).expect("write");
+        self
+    }
+
     /// A `regctl` command running in the root, with a clean environment.
     pub(crate) fn command(&self) -> Command {
         regctl_in(self.root())

@@ -135,12 +135,11 @@ fn changes_rewrite_only_what_changed_and_remove_what_is_gone() {
     let out = ctx.root().join("dist/index");
     // A description edit changes the entry, the catalog, their federated copies and the manifest.
     let path = ctx.root().join("registry/components/legacy-trainer.toml");
-    let text = std::fs::read_to_string(&path).expect("read");
-    std::fs::write(
-        &path,
-        text.replace("before the registry existed", "before the registry"),
-    )
-    .expect("write");
+    ctx.edit(
+        "registry/components/legacy-trainer.toml",
+        "before the registry existed",
+        "before the registry",
+    );
     let (code, stdout, _) = run(ctx.command().args(["compose", "--output", "json"]));
     assert_eq!(code, 0);
     let json: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
@@ -380,6 +379,17 @@ fn stamps(root: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
+/// The example registry without its federation sources: sources can change without a local
+/// file changing, so only a registry without them is ever recognised as unchanged.
+fn example_without_sources() -> TestContext {
+    let ctx = example();
+    for source in ["reuse-surface", "state-hub"] {
+        std::fs::remove_file(ctx.root().join(format!("registry/sources/{source}.toml")))
+            .expect("remove source");
+    }
+    ctx
+}
+
 fn compose_json(ctx: &TestContext, extra: &[&str]) -> serde_json::Value {
     let (code, stdout, stderr) = run(ctx
         .command()
@@ -391,12 +401,7 @@ fn compose_json(ctx: &TestContext, extra: &[&str]) -> serde_json::Value {
 
 #[test]
 fn an_unchanged_registry_is_recognised_and_any_change_composes_again() {
-    let ctx = example();
-    // Federated sources can change without a local file changing; without them, a stamp applies.
-    for source in ["reuse-surface", "state-hub"] {
-        std::fs::remove_file(ctx.root().join(format!("registry/sources/{source}.toml")))
-            .expect("remove source");
-    }
+    let ctx = example_without_sources();
     let out = ctx.root().join("dist/index");
     let first = compose_json(&ctx, &[]);
     assert_eq!(
@@ -420,20 +425,14 @@ fn an_unchanged_registry_is_recognised_and_any_change_composes_again() {
 
     // An edited entry is seen, and the index is what a full compose writes.
     let path = ctx.root().join("registry/components/legacy-trainer.toml");
-    let text = std::fs::read_to_string(&path).expect("read");
-    std::fs::write(
-        &path,
-        text.replace("before the registry existed", "long ago"),
-    )
-    .expect("write");
+    ctx.edit(
+        "registry/components/legacy-trainer.toml",
+        "before the registry existed",
+        "long ago",
+    );
     let edited = compose_json(&ctx, &[]);
     assert!(edited["written"].as_u64() > Some(0), "{edited}");
-    let full = TestContext::new();
-    copy_example(full.root());
-    for source in ["reuse-surface", "state-hub"] {
-        std::fs::remove_file(full.root().join(format!("registry/sources/{source}.toml")))
-            .expect("remove source");
-    }
+    let full = example_without_sources();
     std::fs::write(
         full.root().join("registry/components/legacy-trainer.toml"),
         std::fs::read(&path).expect("read"),
@@ -466,11 +465,7 @@ fn a_federated_registry_is_composed_every_time() {
 
 #[test]
 fn a_relative_output_directory_keeps_one_stamp() {
-    let ctx = example();
-    for source in ["reuse-surface", "state-hub"] {
-        std::fs::remove_file(ctx.root().join(format!("registry/sources/{source}.toml")))
-            .expect("remove source");
-    }
+    let ctx = example_without_sources();
     // The first compose creates the directory: its stamp must be found by the second.
     compose_json(&ctx, &["--out", "out-rel"]);
     let again = compose_json(&ctx, &["--out", "out-rel"]);

@@ -104,18 +104,10 @@ fn bumped(tokenizer: &str, version: &str, min_python: &str) -> String {
         .replace("\n[owner]", &format!("{history}\n[owner]"))
 }
 
-fn edit(ctx: &TestContext, path: &str, from: &str, to: &str) {
-    let full = ctx.root().join(path);
-    let text = std::fs::read_to_string(&full).expect("read");
-    assert!(text.contains(from), "{path} lacks {from:?}");
-    std::fs::write(full, text.replacen(from, to, 1)).expect("write");
-}
-
 #[test]
 fn changing_a_released_record_needs_a_new_version() {
     let ctx = repo();
-    edit(
-        &ctx,
+    ctx.edit(
         "registry/components/finetuning.toml",
         "finetuning:0.1.0\"",
         "finetuning:0.1.0-hotfix\"",
@@ -132,8 +124,7 @@ fn changing_a_released_record_needs_a_new_version() {
 
     // Bump to 0.2.0 and move 0.1.0 to the history unchanged: fine.
     ctx.write("registry/components/finetuning.toml", FINETUNING);
-    edit(
-        &ctx,
+    ctx.edit(
         "registry/components/finetuning.toml",
         "version = \"0.1.0\"\nimage = \"registry.io/physicsx/finetuning:0.1.0\"",
         "version = \"0.2.0\"\nimage = \"registry.io/physicsx/finetuning:0.2.0\"",
@@ -150,8 +141,7 @@ fn changing_a_released_record_needs_a_new_version() {
     ctx.commit("finetuning 0.2.0");
 
     // Yanking the released 0.1.0 is allowed: `yanked` is mutable.
-    edit(
-        &ctx,
+    ctx.edit(
         "registry/components/finetuning.toml",
         "version = \"0.1.0\"\n",
         "version = \"0.1.0\"\nyanked = true\n",
@@ -160,8 +150,7 @@ fn changing_a_released_record_needs_a_new_version() {
     assert_eq!(code, 0, "{json}");
     // Deleting it from the history is not.
     ctx.git(&["checkout", "--", "."]);
-    edit(
-        &ctx,
+    ctx.edit(
         "registry/components/finetuning.toml",
         history.trim_start(),
         "",
@@ -179,14 +168,12 @@ fn changing_a_released_record_needs_a_new_version() {
 #[test]
 fn versions_only_go_up_and_breaking_changes_need_a_major_bump() {
     let ctx = repo();
-    edit(
-        &ctx,
+    ctx.edit(
         "registry/components/tokenizer.toml",
         "version = \"0.4.1\"",
         "version = \"0.4.0\"",
     );
-    edit(
-        &ctx,
+    ctx.edit(
         "registry/components/tokenizer.toml",
         "tokenizer:0.4.1",
         "tokenizer:0.4.0",
@@ -222,8 +209,7 @@ fn versions_only_go_up_and_breaking_changes_need_a_major_bump() {
     // finetuning's `^0.4` is still satisfied by 0.4.1, which stays released in the history.
     assert_eq!((code, positions(&json).len()), (0, 0), "{json}");
     // Yanking 0.4.1 leaves `^0.4` unsatisfied: the neighbour that depends on it is reported.
-    edit(
-        &ctx,
+    ctx.edit(
         "registry/components/tokenizer.toml",
         "version = \"0.4.1\"\n",
         "version = \"0.4.1\"\nyanked = true\n",
@@ -348,8 +334,7 @@ fn deleting_needs_no_dependents_and_a_retired_lifecycle_and_renames_are_named() 
 
     // Deprecated in the base: deleting it is fine.
     ctx.git(&["checkout", "-q", "HEAD", "--", "."]);
-    edit(
-        &ctx,
+    ctx.edit(
         "registry/components/finetuning.toml",
         "lifecycle = \"active\"",
         "lifecycle = \"deprecated\"",
@@ -366,8 +351,7 @@ fn deleting_needs_no_dependents_and_a_retired_lifecycle_and_renames_are_named() 
         "registry/components/finetuning.toml",
         "registry/components/fine-tuning.toml",
     ]);
-    edit(
-        &ctx,
+    ctx.edit(
         "registry/components/fine-tuning.toml",
         "name = \"finetuning\"",
         "name = \"fine-tuning\"",
@@ -387,8 +371,7 @@ fn deleting_needs_no_dependents_and_a_retired_lifecycle_and_renames_are_named() 
 #[test]
 fn trailers_acknowledge_violations_and_the_report_says_so() {
     let ctx = repo();
-    edit(
-        &ctx,
+    ctx.edit(
         "registry/components/finetuning.toml",
         "finetuning:0.1.0\"",
         "finetuning:0.1.0-rebuilt\"",
@@ -411,8 +394,7 @@ fn trailers_acknowledge_violations_and_the_report_says_so() {
 #[test]
 fn the_actor_must_belong_to_the_owning_teams_as_the_base_lists_them() {
     let ctx = repo();
-    edit(
-        &ctx,
+    ctx.edit(
         "registry/components/finetuning.toml",
         "# The pilot component.",
         "# The pilot component, owned by ML research.",
@@ -431,14 +413,12 @@ fn the_actor_must_belong_to_the_owning_teams_as_the_base_lists_them() {
 
     // Moving an entry to another team needs membership of both; joining a team in the same
     // change does not count.
-    edit(
-        &ctx,
+    ctx.edit(
         "registry/components/finetuning.toml",
         "team = \"ml-research\"",
         "team = \"data-eng\"",
     );
-    edit(
-        &ctx,
+    ctx.edit(
         "registry/teams/data-eng.toml",
         "\"priya\"",
         "\"priya\", \"kamil\"",
@@ -489,8 +469,7 @@ fn a_missing_or_shallow_base_fails_with_a_fix() {
 #[test]
 fn github_output_annotates_and_writes_a_step_summary() {
     let ctx = repo();
-    edit(
-        &ctx,
+    ctx.edit(
         "registry/components/finetuning.toml",
         "finetuning:0.1.0\"",
         "finetuning:0.1.0, rebuilt\"",
@@ -510,8 +489,7 @@ fn github_output_annotates_and_writes_a_step_summary() {
 #[test]
 fn sarif_output_is_a_valid_sarif_2_1_0_log() {
     let ctx = repo();
-    edit(
-        &ctx,
+    ctx.edit(
         "registry/components/tokenizer.toml",
         "version = \"0.4.1\"",
         "version = \"0.4.0\"",
@@ -557,8 +535,7 @@ fn codeowners_is_written_from_owners_and_checked() {
     insta::assert_snapshot!(written);
     let (code, stdout, _) = run(ctx.command().args(["codeowners", "--check"]));
     assert_eq!(code, 0, "{stdout}");
-    edit(
-        &ctx,
+    ctx.edit(
         "registry/components/tokenizer.toml",
         "team = \"data-eng\"",
         "team = \"ml-research\"",
@@ -576,8 +553,7 @@ fn codeowners_is_written_from_owners_and_checked() {
 fn the_summary_cache_changes_speed_not_results() {
     let ctx = repo();
     let cache = tempfile::tempdir().expect("tempdir");
-    edit(
-        &ctx,
+    ctx.edit(
         "registry/components/tokenizer.toml",
         "version = \"0.4.1\"",
         "version = \"0.4.0\"",

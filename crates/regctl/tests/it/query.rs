@@ -279,13 +279,11 @@ fn bad_questions_are_usage_errors_and_bad_indexes_are_failures() {
 
     // An index newer than this regctl reads.
     assert_eq!(run(ctx.command().args(["compose", "--out", "future"])).0, 0);
-    let config = ctx.root().join("future/config.json");
-    let text = std::fs::read_to_string(&config).expect("read");
-    std::fs::write(
-        &config,
-        text.replace("\"format_version\":1", "\"format_version\":7"),
-    )
-    .expect("write");
+    ctx.edit(
+        "future/config.json",
+        "\"format_version\":1",
+        "\"format_version\":7",
+    );
     let (code, _, stderr) = run(ctx
         .command()
         .args(["get", "finetuning", "--index", "future"]));
