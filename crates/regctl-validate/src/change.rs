@@ -4,7 +4,7 @@
 //! compare base and head (immutable releases, versions going up, deletions, breaking changes,
 //! ownership), and keep only the diagnostics about changed entries and their neighbours.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use regctl_core::config::{Config, ContractRule, Kind};
 use regctl_core::discover::DescriptorFile;
@@ -16,7 +16,10 @@ use regctl_core::{Code, Diagnostic, Error, Snapshot, Span};
 use serde_json::Value;
 
 use crate::Run;
+use crate::cache::SummaryCache;
+use crate::cross;
 use crate::file::EntrySummary;
+use crate::focus::Head;
 
 /// What a change is judged against.
 pub struct Base<'a> {
@@ -68,40 +71,51 @@ pub(crate) struct Judged {
     pub(crate) diagnostics: Vec<Diagnostic>,
     /// Entries added or modified.
     pub(crate) n_changed: usize,
+    /// Summaries decoded from the cache for the cross-file rules, by index in the run's
+    /// entries (which held only stubs of them).
+    pub(crate) decoded: Vec<(usize, EntrySummary)>,
 }
 
 /// Runs the change rules and filters the head's diagnostics down to what the change touches.
+///
+/// Unless every diagnostic is reported, the cross-file rules run here, around what changed
+/// ([`crate::focus`]); `cache` holds the summaries the run left encoded.
 pub(crate) fn judge(
     config: &Config,
     head: &dyn Snapshot,
     base: &Base<'_>,
     base_found: &regctl_core::discover::Discovered,
     run: &Run,
+    cache: Option<&SummaryCache>,
 ) -> Result<Judged, Error> {
-    let base_files: HashMap<&str, &DescriptorFile> = base_found
+    let base_files: foldhash::HashMap<&str, &DescriptorFile> = base_found
         .descriptors
         .iter()
         .map(|f| (f.path.as_str(), f))
         .collect();
-    let head_entries: HashMap<&str, &EntrySummary> =
-        run.entries.iter().map(|e| (e.path.as_str(), e)).collect();
+    let head_paths: foldhash::HashSet<&str> = run.entries.iter().map(|e| e.path.as_str()).collect();
 
     let mut added: Vec<&EntrySummary> = Vec::new();
     let mut modified: Vec<(&DescriptorFile, &EntrySummary)> = Vec::new();
-    for entry in &run.entries {
+    let mut changed_at: Vec<usize> = Vec::new();
+    for (i, entry) in run.entries.iter().enumerate() {
         match base_files.get(entry.path.as_str()) {
             None => added.push(entry),
             Some(file) if file.id.is_none() || file.id != entry.content => {
                 modified.push((file, entry))
             }
-            Some(_) => {}
+            Some(_) => continue,
         }
+        changed_at.push(i);
     }
     let removed: Vec<&DescriptorFile> = base_found
         .descriptors
         .iter()
-        .filter(|file| !head_entries.contains_key(file.path.as_str()))
+        .filter(|file| !head_paths.contains(file.path.as_str()))
         .collect();
+    // Without a change there is nothing to look up across the registry.
+    let skimmed = (!changed_at.is_empty() || !removed.is_empty())
+        .then(|| Head::new(config, &run.entries, &run.cached, cache));
 
     let ctx = Judge {
         config,
@@ -114,11 +128,13 @@ pub(crate) fn judge(
     for (base_file, entry) in &modified {
         ctx.releases_and_contract(base_file, entry, &mut out)?;
     }
-    for file in removed
-        .iter()
-        .filter(|file| !renamed.contains(file.path.as_str()))
-    {
-        ctx.removal(file, &run.entries, &mut out)?;
+    if let Some(skimmed) = &skimmed {
+        for file in removed
+            .iter()
+            .filter(|file| !renamed.contains(file.path.as_str()))
+        {
+            ctx.removal(file, skimmed, &run.entries, &mut out)?;
+        }
     }
     if let (Some(actor), Some(_)) = (&base.actor, &config.ownership) {
         for entry in &added {
@@ -138,22 +154,69 @@ pub(crate) fn judge(
         return Ok(Judged {
             diagnostics: out,
             n_changed,
+            decoded: Vec::new(),
         });
     }
-    let changed: HashSet<&str> = added
+    let changed: foldhash::HashSet<&str> = changed_at
         .iter()
-        .map(|e| e.path.as_str())
-        .chain(modified.iter().map(|(_, e)| e.path.as_str()))
+        .map(|&i| run.entries[i].path.as_str())
         .collect();
-    let removed_keys: HashSet<(usize, &str)> = removed.iter().map(|f| (f.kind, f.stem())).collect();
-    let affected = neighbours(config, &run.entries, &changed, &removed_keys);
+    let removed_keys: foldhash::HashSet<(usize, &str)> =
+        removed.iter().map(|f| (f.kind, f.stem())).collect();
+    let mut affected: foldhash::HashSet<&str> = foldhash::HashSet::default();
+    let mut cross = Vec::new();
+    let mut decoded = Vec::new();
+    if let Some(skimmed) = &skimmed {
+        let pick = skimmed.pick(&changed_at, &removed_keys);
+        affected = pick
+            .affected
+            .iter()
+            .map(|&i| run.entries[i].path.as_str())
+            .collect();
+        let subset: Vec<EntrySummary> = pick
+            .subset
+            .iter()
+            .map(|&i| {
+                let stub = &run.entries[i];
+                if !run.is_cached(i) {
+                    return stub.clone();
+                }
+                // A summary that skimmed but does not decode (a damaged cache) is taken as
+                // unreadable, which only stops findings from cascading.
+                cache
+                    .zip(stub.content)
+                    .and_then(|(cache, content)| {
+                        cache.get(config, stub.kind, content, &stub.path, &stub.id)
+                    })
+                    .unwrap_or_else(|| EntrySummary {
+                        broken: true,
+                        ..stub.clone()
+                    })
+            })
+            .collect();
+        if config.any_enabled(regctl_core::code::Scope::Registry) {
+            let scope = cross::Scope {
+                all: &run.entries,
+                check_refs_of: Some(&affected),
+            };
+            cross = cross::check_within(config, &subset, &scope);
+        }
+        decoded = pick
+            .subset
+            .iter()
+            .copied()
+            .zip(subset)
+            .filter(|&(i, _)| run.is_cached(i))
+            .collect();
+    }
     let base_discovery: HashSet<(Code, Option<&str>)> = base_found
         .diagnostics
         .iter()
         .map(|d| (d.code, d.file.as_deref()))
         .collect();
-    let touches =
-        |d: &Diagnostic, set: &HashSet<&str>| d.file.as_deref().is_some_and(|f| set.contains(f));
+    let touches = |d: &Diagnostic, set: &foldhash::HashSet<&str>| {
+        d.file.as_deref().is_some_and(|f| set.contains(f))
+    };
     out.extend(
         run.discovery
             .iter()
@@ -166,53 +229,14 @@ pub(crate) fn judge(
             .filter(|d| touches(d, &changed))
             .cloned(),
     );
-    out.extend(
-        run.cross
-            .iter()
-            .filter(|d| {
-                touches(d, &affected) || d.related.iter().any(|r| changed.contains(r.file.as_str()))
-            })
-            .cloned(),
-    );
+    out.extend(cross.into_iter().filter(|d| {
+        touches(d, &affected) || d.related.iter().any(|r| changed.contains(r.file.as_str()))
+    }));
     Ok(Judged {
         diagnostics: out,
         n_changed,
+        decoded,
     })
-}
-
-/// The changed entries, and every entry that references one of them (or a removed entry) or
-/// that one of them references.
-fn neighbours<'a>(
-    config: &Config,
-    entries: &'a [EntrySummary],
-    changed: &HashSet<&'a str>,
-    removed: &HashSet<(usize, &str)>,
-) -> HashSet<&'a str> {
-    let by_id: HashMap<(usize, &str), &str> = entries
-        .iter()
-        .map(|e| ((e.kind, e.id.as_str()), e.path.as_str()))
-        .collect();
-    let changed_keys: HashSet<(usize, &str)> = entries
-        .iter()
-        .filter(|e| changed.contains(e.path.as_str()))
-        .map(|e| (e.kind, e.id.as_str()))
-        .collect();
-    let mut affected: HashSet<&str> = changed.clone();
-    for entry in entries {
-        let kind = &config.kinds[entry.kind];
-        let is_changed = changed.contains(entry.path.as_str());
-        for reference in &entry.refs {
-            let target = (kind.refs[reference.rule].target, reference.target.as_str());
-            if is_changed {
-                if let Some(path) = by_id.get(&target) {
-                    affected.insert(path);
-                }
-            } else if changed_keys.contains(&target) || removed.contains(&target) {
-                affected.insert(entry.path.as_str());
-            }
-        }
-    }
-    affected
 }
 
 struct Judge<'a> {
@@ -600,21 +624,16 @@ impl<'a> Judge<'a> {
     fn removal(
         &self,
         file: &DescriptorFile,
+        skimmed: &Head<'_>,
         head_entries: &[EntrySummary],
         out: &mut Vec<Diagnostic>,
     ) -> Result<(), Error> {
         let kind = self.kind(file.kind);
         let key = self.entry_key(file.kind, file.stem());
-        let mut referrers: Vec<String> = head_entries
-            .iter()
-            .filter(|entry| {
-                let refs = &self.config.kinds[entry.kind].refs;
-                entry
-                    .refs
-                    .iter()
-                    .any(|r| refs[r.rule].target == file.kind && r.target == file.stem())
-            })
-            .map(|entry| entry.key(self.config))
+        let mut referrers: Vec<String> = skimmed
+            .referrers(&[(file.kind, file.stem())].into_iter().collect())
+            .into_iter()
+            .map(|i| head_entries[i].key(self.config))
             .collect();
         referrers.sort();
         referrers.dedup();

@@ -11,19 +11,40 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::file::EntrySummary;
 
-/// Runs every cross-file rule.
+/// Which entries the cross-file rules look at, and whose references they check.
+pub(crate) struct Scope<'a> {
+    /// Every entry of the registry, where `entries` may be a subset (see [`crate::focus`]):
+    /// a missing reference's likely typo is looked for among all of them.
+    pub(crate) all: &'a [EntrySummary],
+    /// Paths of the entries whose references are checked; all when `None`.
+    pub(crate) check_refs_of: Option<&'a foldhash::HashSet<&'a str>>,
+}
+
+/// Runs every cross-file rule over all of `entries`.
 pub(crate) fn check(config: &Config, entries: &[EntrySummary]) -> Vec<Diagnostic> {
-    let mut order: Vec<usize> = (0..entries.len()).collect();
-    // Discovery lists in path order already; sorting is for other callers.
-    if !entries.is_sorted_by(|a, b| a.path <= b.path) {
-        order.sort_by(|&a, &b| entries[a].path.cmp(&entries[b].path));
-    }
+    check_within(
+        config,
+        entries,
+        &Scope {
+            all: entries,
+            check_refs_of: None,
+        },
+    )
+}
+
+/// Runs every cross-file rule over `entries`, within `scope`.
+pub(crate) fn check_within(
+    config: &Config,
+    entries: &[EntrySummary],
+    scope: &Scope<'_>,
+) -> Vec<Diagnostic> {
+    let order = path_order(entries);
     let mut out = Vec::new();
     let index = duplicate_ids(config, entries, &order, &mut out);
     // The other rules only read the index; each fills its own list, appended in a fixed order.
     let (mut refs, (mut cycles_found, mut unique)) = (Vec::new(), (Vec::new(), Vec::new()));
     rayon::join(
-        || references(config, entries, &order, &index, &mut refs),
+        || references(config, entries, &order, &index, scope, &mut refs),
         || {
             rayon::join(
                 || cycles(config, entries, &order, &index, &mut cycles_found),
@@ -35,6 +56,16 @@ pub(crate) fn check(config: &Config, entries: &[EntrySummary]) -> Vec<Diagnostic
     out.append(&mut cycles_found);
     out.append(&mut unique);
     out
+}
+
+/// Indices of `entries` in path order.
+pub(crate) fn path_order(entries: &[EntrySummary]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    // Discovery lists in path order already; sorting is for other callers.
+    if !entries.is_sorted_by(|a, b| a.path <= b.path) {
+        order.sort_by(|&a, &b| entries[a].path.cmp(&entries[b].path));
+    }
+    order
 }
 
 /// `(kind, id)` → the first entry (in path order) with that id.
@@ -96,7 +127,8 @@ fn duplicate_ids<'a>(
     exact
 }
 
-fn fold_id(id: &str) -> Cow<'_, str> {
+/// The form of an id that collisions are judged on.
+pub(crate) fn fold_id(id: &str) -> Cow<'_, str> {
     // NFKC leaves ASCII alone, so most ids need only lower-casing, and most are lower case.
     if id.is_ascii() {
         if id.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -114,6 +146,7 @@ fn references(
     entries: &[EntrySummary],
     order: &[usize],
     index: &IdIndex<'_>,
+    scope: &Scope<'_>,
     out: &mut Vec<Diagnostic>,
 ) {
     // A missing id is often referenced many times (a deleted entry): look for its closest
@@ -121,6 +154,12 @@ fn references(
     let mut suggestions: HashMap<(usize, &str), Option<&str>> = HashMap::new();
     for &i in order {
         let entry = &entries[i];
+        if scope
+            .check_refs_of
+            .is_some_and(|paths| !paths.contains(entry.path.as_str()))
+        {
+            continue;
+        }
         let kind = &config.kinds[entry.kind];
         for reference in &entry.refs {
             let rule = &kind.refs[reference.rule];
@@ -142,7 +181,7 @@ fn references(
                 ));
                 let suggestion = *suggestions
                     .entry((rule.target, reference.target.as_str()))
-                    .or_insert_with(|| closest(&reference.target, entries, rule.target));
+                    .or_insert_with(|| closest(&reference.target, scope.all, rule.target));
                 diagnostic = match suggestion {
                     Some(near) => diagnostic.with_help(format!("did you mean `{near}`?")),
                     None => diagnostic.with_help(format!(
@@ -217,9 +256,9 @@ fn closest<'a>(name: &str, entries: &'a [EntrySummary], kind: usize) -> Option<&
 }
 
 /// An edge of a graph: from one entry to another, written at `span` in the source's file.
-struct Edge {
-    to: usize,
-    span: Span,
+pub(crate) struct Edge {
+    pub(crate) to: usize,
+    pub(crate) span: Span,
 }
 
 fn cycles(
@@ -305,8 +344,10 @@ fn cycles(
     }
 }
 
-/// Tarjan's algorithm, iteratively (chains of 100,000 entries must not overflow the stack).
-fn strongly_connected(edges: &[Vec<Edge>], order: &[usize]) -> Vec<Vec<usize>> {
+/// The strongly connected components of everything reachable from `order` (every node when it
+/// lists them all), by Tarjan's algorithm, iteratively (chains of 100,000 entries must not
+/// overflow the stack).
+pub(crate) fn strongly_connected(edges: &[Vec<Edge>], order: &[usize]) -> Vec<Vec<usize>> {
     const UNVISITED: usize = usize::MAX;
     let n = edges.len();
     let mut index = vec![UNVISITED; n];

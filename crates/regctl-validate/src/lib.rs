@@ -10,12 +10,12 @@ mod cache;
 pub mod change;
 pub mod cross;
 pub mod file;
+mod focus;
 pub mod owners;
 pub mod report;
 mod schema_errors;
 
 use std::any::Any;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -49,10 +49,11 @@ pub fn validate_with(
         return report::finish(config, head, &run, diagnostics, &[], None);
     };
     let base_found = discover(config, base.snapshot)?;
-    let cache = base
+    let mut cache = base
         .cache_dir
         .map(|dir| cache::SummaryCache::open(dir, config));
-    // Untouched files need only their summaries; with a warm cache they are not even read.
+    // Untouched files need only their summaries; with a warm cache they are not even read,
+    // and their summaries stay encoded unless the change's cross-file rules need them.
     let reuse = match (&cache, base.report_all) {
         (Some(cache), false) => Some(Reuse {
             base_ids: base_found
@@ -64,21 +65,31 @@ pub fn validate_with(
         }),
         _ => None,
     };
-    let run = run(
+    let mut run = run(
         config,
         head,
         Mode::Change {
             reuse: reuse.as_ref(),
+            all_cross: base.report_all,
         },
     )?;
     drop(reuse);
-    if let Some(mut cache) = cache {
-        for entry in &run.entries {
-            cache.put(entry);
+    if let Some(cache) = &mut cache {
+        for (i, entry) in run.entries.iter().enumerate() {
+            if !run.is_cached(i) {
+                cache.put(entry);
+            }
         }
+    }
+    let judged = change::judge(config, head, base, &base_found, &run, cache.as_ref())?;
+    // Findings about entries decoded for the cross-file rules are filtered by their own
+    // suppressions, so the report needs them whole.
+    for (i, entry) in judged.decoded {
+        run.entries[i] = entry;
+    }
+    if let Some(cache) = cache {
         cache.save(&run.entries);
     }
-    let judged = change::judge(config, head, base, &base_found, &run)?;
     report::finish(
         config,
         head,
@@ -142,7 +153,7 @@ pub fn validate_visiting<T: Send + 'static>(
 /// What a change run may take from elsewhere instead of reading files.
 struct Reuse<'a> {
     /// Content ids of the base's files, by path.
-    base_ids: HashMap<&'a str, ContentId>,
+    base_ids: foldhash::HashMap<&'a str, ContentId>,
     cache: &'a cache::SummaryCache,
 }
 
@@ -150,6 +161,9 @@ struct Reuse<'a> {
 pub(crate) struct Run {
     pub(crate) n_files: usize,
     pub(crate) entries: Vec<EntrySummary>,
+    /// Per entry (or empty): its summary is a stub (path, kind, id, content and whether it is
+    /// broken), the rest still encoded in the summary cache.
+    pub(crate) cached: Vec<bool>,
     /// Findings about files no kind reads.
     pub(crate) discovery: Vec<Diagnostic>,
     pub(crate) per_file: Vec<Diagnostic>,
@@ -160,6 +174,11 @@ pub(crate) struct Run {
 }
 
 impl Run {
+    /// Whether entry `i` is a stub whose summary is still in the cache.
+    pub(crate) fn is_cached(&self, i: usize) -> bool {
+        self.cached.get(i).copied().unwrap_or(false)
+    }
+
     fn diagnostics(&self) -> Vec<Diagnostic> {
         let mut all = self.discovery.clone();
         all.extend(self.per_file.iter().cloned());
@@ -173,17 +192,21 @@ impl Run {
 enum Mode<'a> {
     /// Check every file, and show each parsed document to `visit`.
     Plain { visit: Option<Visitor<'a>> },
-    /// Check every file, identifying each by content id; take unchanged files' summaries from
-    /// `reuse` when it has them.
-    Change { reuse: Option<&'a Reuse<'a>> },
+    /// Check every file, identifying each by content id; leave unchanged files' summaries in
+    /// `reuse` when it has them. The cross-file rules run only with `all_cross`: otherwise the
+    /// change's judge runs them around what changed.
+    Change {
+        reuse: Option<&'a Reuse<'a>>,
+        all_cross: bool,
+    },
 }
 
 /// Runs the per-file and cross-file rules.
 fn run(config: &Config, snapshot: &dyn Snapshot, mode: Mode<'_>) -> Result<Run, Error> {
     let discovered = discover(config, snapshot)?;
-    let (identify, visit, reuse) = match mode {
-        Mode::Plain { visit } => (false, visit, None),
-        Mode::Change { reuse } => (true, None, reuse),
+    let (identify, visit, reuse, all_cross) = match mode {
+        Mode::Plain { visit } => (false, visit, None, true),
+        Mode::Change { reuse, all_cross } => (true, None, reuse, all_cross),
     };
     // Summaries and findings go straight into their own vectors (indexed, so no intermediate
     // lists): at 100,000 entries a second copy of the outcomes was a tenth of peak memory.
@@ -195,32 +218,36 @@ fn run(config: &Config, snapshot: &dyn Snapshot, mode: Mode<'_>) -> Result<Run, 
         .map(|descriptor| {
             if let (Some(reuse), Some(id)) = (reuse, descriptor.id)
                 && reuse.base_ids.get(descriptor.path.as_str()) == Some(&id)
-                && let Some(entry) = reuse.cache.get(
-                    config,
-                    descriptor.kind,
-                    id,
-                    &descriptor.path,
-                    descriptor.stem(),
-                )
+                && let Some(encoded) = reuse.cache.encoded(descriptor.kind, id)
             {
-                return (entry, Ok(file::Findings::default()));
+                let mut stub = EntrySummary::unread(descriptor);
+                stub.broken = cache::is_broken(encoded);
+                return (stub, Checked::Cached);
             }
             match file::check(config, snapshot, descriptor, identify, visit) {
-                Ok(outcome) => (outcome.entry, Ok(outcome.findings)),
-                Err(err) => (EntrySummary::unread(descriptor), Err(err)),
+                Ok(outcome) => (outcome.entry, Checked::Read(Ok(outcome.findings))),
+                Err(err) => (EntrySummary::unread(descriptor), Checked::Read(Err(err))),
             }
         })
         .unzip_into_vecs(&mut entries, &mut findings);
     let mut run = Run {
         n_files: entries.len(),
         entries,
+        cached: Vec::with_capacity(if reuse.is_some() { findings.len() } else { 0 }),
         discovery: discovered.diagnostics,
         per_file: Vec::new(),
         cross: Vec::new(),
         sources: Vec::new(),
         visits: Vec::with_capacity(findings.len()),
     };
-    for (entry, found) in run.entries.iter().zip(findings) {
+    for (entry, checked) in run.entries.iter().zip(findings) {
+        if reuse.is_some() {
+            run.cached.push(matches!(checked, Checked::Cached));
+        }
+        let Checked::Read(found) = checked else {
+            run.visits.push(None);
+            continue;
+        };
         let found = found?;
         run.per_file.extend(found.diagnostics);
         if let Some(text) = found.text {
@@ -228,8 +255,16 @@ fn run(config: &Config, snapshot: &dyn Snapshot, mode: Mode<'_>) -> Result<Run, 
         }
         run.visits.push(found.visited);
     }
-    if config.any_enabled(regctl_core::code::Scope::Registry) {
+    if all_cross && config.any_enabled(regctl_core::code::Scope::Registry) {
         run.cross = cross::check(config, &run.entries);
     }
     Ok(run)
+}
+
+/// How one descriptor was taken into a run.
+enum Checked {
+    /// Read and checked, with what that found.
+    Read(Result<file::Findings, Error>),
+    /// Left in the summary cache, unchanged since the base.
+    Cached,
 }

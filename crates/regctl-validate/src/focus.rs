@@ -1,0 +1,439 @@
+//! Cross-file rules for a change, run only around what changed.
+//!
+//! A change run keeps the cross-file findings about changed entries and their neighbours only
+//! (see [`crate::change`]). Running the rules over all 100,000 entries to keep a handful of their
+//! findings cost most of a change run, and needed every entry's summary decoded. Instead the
+//! whole head is only *skimmed* (reference targets and unique values, borrowed from the summary
+//! cache), the entries whose findings could be kept are picked, and the rules run on a subset
+//! closed so that every kept finding comes out exactly as a run over everything makes it:
+//! - the affected entries: changed ones, what they reference, what references them or a removed
+//!   entry (these are the entries whose findings are kept);
+//! - what the affected entries reference (whether it exists, its versions);
+//! - every member of a cycle through an affected entry (its strongly connected component);
+//! - every entry sharing a unique value with an affected entry (which one came first depends on
+//!   all of them; a finding about another entry is kept only if its first holder changed);
+//! - every entry whose folded id equals a picked one's, so ids resolve as over everything.
+//!
+//! References are checked for affected entries only: the rest of the subset is there to be
+//! looked up, and their own reference findings would be dropped.
+
+use foldhash::HashSet;
+use std::borrow::Cow;
+
+use rayon::prelude::*;
+use regctl_core::Span;
+use regctl_core::config::Config;
+
+use crate::cache::{self, SummaryCache};
+use crate::cross::{Edge, fold_id, path_order, strongly_connected};
+use crate::file::EntrySummary;
+
+/// What the registry-wide lookups need of one entry, borrowed.
+pub(crate) struct Skim<'a> {
+    /// `(rule, target id)` of each reference.
+    pub(crate) refs: Vec<(usize, &'a str)>,
+    /// `(rule, value)` of each unique value.
+    pub(crate) unique: Vec<(usize, &'a str)>,
+}
+
+impl<'a> Skim<'a> {
+    fn of(entry: &'a EntrySummary) -> Skim<'a> {
+        Skim {
+            refs: entry
+                .refs
+                .iter()
+                .map(|r| (r.rule, r.target.as_str()))
+                .collect(),
+            unique: entry
+                .unique
+                .iter()
+                .map(|u| (u.rule, u.value.as_str()))
+                .collect(),
+        }
+    }
+}
+
+/// Every entry of the head of a change, skimmed and indexed by id.
+pub(crate) struct Head<'a> {
+    config: &'a Config,
+    entries: &'a [EntrySummary],
+    skims: Vec<Skim<'a>>,
+    order: Vec<usize>,
+    /// `(kind, id)` → the first entry (in path order) with that id.
+    by_id: foldhash::HashMap<(usize, &'a str), usize>,
+}
+
+/// The entries a change affects, and the subset the cross-file rules must see to judge them;
+/// both are indices into the head's entries, ascending.
+pub(crate) struct Pick {
+    pub(crate) affected: Vec<usize>,
+    pub(crate) subset: Vec<usize>,
+}
+
+impl<'a> Head<'a> {
+    /// Skims `entries`; `cached[i]` says entry `i` is only a stub whose summary is in `cache`.
+    pub(crate) fn new(
+        config: &'a Config,
+        entries: &'a [EntrySummary],
+        cached: &[bool],
+        cache: Option<&'a SummaryCache>,
+    ) -> Head<'a> {
+        let skims = entries
+            .par_iter()
+            .enumerate()
+            .map(|(i, entry)| {
+                let encoded = match (cached.get(i), cache, entry.content) {
+                    (Some(true), Some(cache), Some(content)) => cache.encoded(entry.kind, content),
+                    _ => None,
+                };
+                // The cache checks every summary skims when it opens.
+                encoded
+                    .and_then(cache::skim)
+                    .unwrap_or_else(|| Skim::of(entry))
+            })
+            .collect();
+        let order = path_order(entries);
+        let mut by_id =
+            foldhash::HashMap::with_capacity_and_hasher(entries.len(), Default::default());
+        for &i in &order {
+            by_id
+                .entry((entries[i].kind, entries[i].id.as_str()))
+                .or_insert(i);
+        }
+        Head {
+            config,
+            entries,
+            skims,
+            order,
+            by_id,
+        }
+    }
+
+    /// The kind entry `i`'s reference of `rule` points to.
+    fn target_kind(&self, i: usize, rule: usize) -> usize {
+        self.config.kinds[self.entries[i].kind].refs[rule].target
+    }
+
+    /// The entries `i` references that exist.
+    fn targets(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
+        self.skims[i]
+            .refs
+            .iter()
+            .filter_map(move |&(rule, target)| {
+                self.by_id
+                    .get(&(self.target_kind(i, rule), target))
+                    .copied()
+            })
+    }
+
+    /// Entries with a reference to one of `keys` (`(kind, id)`), ascending.
+    pub(crate) fn referrers(&self, keys: &HashSet<(usize, &str)>) -> Vec<usize> {
+        if keys.is_empty() {
+            return Vec::new();
+        }
+        (0..self.entries.len())
+            .into_par_iter()
+            .filter(|&i| {
+                self.skims[i]
+                    .refs
+                    .iter()
+                    .any(|&(rule, target)| keys.contains(&(self.target_kind(i, rule), target)))
+            })
+            .collect()
+    }
+
+    /// Picks what judging the `changed` entries (and the `removed` keys) needs.
+    pub(crate) fn pick(&self, changed: &[usize], removed: &HashSet<(usize, &str)>) -> Pick {
+        let entries = self.entries;
+        let mut affected: HashSet<usize> = changed.iter().copied().collect();
+        let mut keys: HashSet<(usize, &str)> = changed
+            .iter()
+            .map(|&i| (entries[i].kind, entries[i].id.as_str()))
+            .collect();
+        keys.extend(removed.iter().copied());
+        affected.extend(self.referrers(&keys));
+        for &i in changed {
+            affected.extend(self.targets(i));
+        }
+        let mut affected: Vec<usize> = affected.into_iter().collect();
+        affected.sort_unstable();
+
+        let mut subset: HashSet<usize> = affected.iter().copied().collect();
+        for &i in &affected {
+            subset.extend(self.targets(i));
+        }
+        for component in self.cycles_through(&affected) {
+            subset.extend(component);
+        }
+        let sharers = self.sharing_unique_values(&affected);
+        subset.extend(sharers);
+        let sharers = self.sharing_folded_ids(&subset);
+        subset.extend(sharers);
+        let mut subset: Vec<usize> = subset.into_iter().collect();
+        subset.sort_unstable();
+        Pick { affected, subset }
+    }
+
+    /// The strongly connected components, in acyclic graphs, that hold one of `from` and a
+    /// cycle.
+    fn cycles_through(&self, from: &[usize]) -> Vec<Vec<usize>> {
+        let config = self.config;
+        let mut found = Vec::new();
+        for (graph, settings) in &config.graphs {
+            if !settings.acyclic {
+                continue;
+            }
+            let edges: Vec<Vec<Edge>> = (0..self.entries.len())
+                .into_par_iter()
+                .map(|i| {
+                    let rules = &config.kinds[self.entries[i].kind].refs;
+                    self.skims[i]
+                        .refs
+                        .iter()
+                        .filter(|&&(rule, _)| rules[rule].graph.as_deref() == Some(graph.as_str()))
+                        .filter_map(|&(rule, target)| {
+                            self.by_id
+                                .get(&(rules[rule].target, target))
+                                .map(|&to| Edge {
+                                    to,
+                                    span: Span::default(),
+                                })
+                        })
+                        .collect()
+                })
+                .collect();
+            // Tarjan's algorithm from the affected entries visits everything they reach, and
+            // a cycle through one of them lies within what it reaches.
+            found.extend(
+                strongly_connected(&edges, from)
+                    .into_iter()
+                    .filter(|component| {
+                        component.len() > 1
+                            || edges[component[0]].iter().any(|e| e.to == component[0])
+                    })
+                    .filter(|component| component.iter().any(|m| from.binary_search(m).is_ok())),
+            );
+        }
+        found
+    }
+
+    fn unique_key(&self, i: usize, rule: usize, value: &'a str) -> (usize, &'a str, &'a str) {
+        let kind = self.entries[i].kind;
+        (
+            kind,
+            self.config.kinds[kind].unique[rule].name.as_str(),
+            value,
+        )
+    }
+
+    fn sharing_unique_values(&self, picked: &[usize]) -> Vec<usize> {
+        let wanted: HashSet<(usize, &str, &str)> = picked
+            .iter()
+            .flat_map(|&i| {
+                self.skims[i]
+                    .unique
+                    .iter()
+                    .map(move |&(rule, value)| self.unique_key(i, rule, value))
+            })
+            .collect();
+        if wanted.is_empty() {
+            return Vec::new();
+        }
+        (0..self.entries.len())
+            .into_par_iter()
+            .filter(|&i| {
+                self.skims[i]
+                    .unique
+                    .iter()
+                    .any(|&(rule, value)| wanted.contains(&self.unique_key(i, rule, value)))
+            })
+            .collect()
+    }
+
+    fn sharing_folded_ids(&self, picked: &HashSet<usize>) -> Vec<usize> {
+        let entries = self.entries;
+        let wanted: HashSet<(usize, Cow<str>)> = picked
+            .iter()
+            .map(|&i| (entries[i].kind, fold_id(&entries[i].id)))
+            .collect();
+        self.order
+            .par_iter()
+            .copied()
+            .filter(|&i| wanted.contains(&(entries[i].kind, fold_id(&entries[i].id))))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Mode, cross, run};
+    use regctl_core::{Diagnostic, Worktree};
+
+    const CONFIG: &str = r#"[registry]
+name = "test"
+
+[kinds.thing]
+dir = "registry/things"
+schema = "schemas/any.json"
+id = "/name"
+version = "/version"
+
+[[kinds.thing.refs]]
+path = "/deps/*"
+keys = true
+kind = "thing"
+req = "/deps/*"
+graph = "deps"
+
+[[kinds.thing.refs]]
+path = "/owner"
+kind = "team"
+
+[[kinds.thing.unique]]
+name = "hash"
+path = "/hash"
+
+[kinds.team]
+dir = "registry/teams"
+schema = "schemas/any.json"
+"#;
+
+    /// A registry of `n` things with every kind of cross-file finding: chains and cycles of
+    /// dependencies, missing and unsatisfiable requirements, shared hashes, ids that collide
+    /// after case folding, and owners that do not exist.
+    fn registry(n: usize) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let write = |path: &str, content: &str| {
+            let full = dir.path().join(path);
+            std::fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
+            std::fs::write(full, content).expect("write");
+        };
+        write("regctl.toml", CONFIG);
+        write("schemas/any.json", r#"{"type": "object"}"#);
+        write("registry/teams/core.toml", "");
+        for i in 0..n {
+            let name = if i % 17 == 5 {
+                format!("T{}", i - 1) // collides with `t{i-1}` after case folding
+            } else {
+                format!("t{i}")
+            };
+            let mut deps = String::new();
+            for step in [1, 3, 7] {
+                if i >= step && (i + step) % 3 != 0 {
+                    deps.push_str(&format!("t{} = \"^1\"\n", i - step));
+                }
+            }
+            if i % 37 == 0 {
+                deps.push_str(&format!("t{} = \"^1\"\n", i + 4)); // closes a cycle
+            }
+            if i % 13 == 0 {
+                deps.push_str("ghost = \"^1\"\n");
+            }
+            if i % 19 == 0 && i > 0 {
+                deps.push_str(&format!("t{} = \"^9\"\n", i - 2));
+            }
+            let owner = if i % 23 == 0 { "nobody" } else { "core" };
+            let hash = if i % 4 == 0 { i % 29 } else { 100 + i };
+            write(
+                &format!("registry/things/{name}.toml"),
+                &format!(
+                    "name = \"{name}\"\nversion = \"1.{i}.0\"\nowner = \"{owner}\"\nhash = \"h{hash}\"\n[deps]\n{deps}"
+                ),
+            );
+        }
+        dir
+    }
+
+    /// What a change keeps of `findings` (the rule in `crate::change::judge`), in a stable order.
+    fn kept(
+        findings: Vec<Diagnostic>,
+        affected: &HashSet<&str>,
+        changed: &HashSet<&str>,
+    ) -> Vec<String> {
+        let mut kept: Vec<String> = findings
+            .into_iter()
+            .filter(|d| {
+                d.file.as_deref().is_some_and(|f| affected.contains(f))
+                    || d.related.iter().any(|r| changed.contains(r.file.as_str()))
+            })
+            .map(|d| format!("{d:?}"))
+            .collect();
+        kept.sort();
+        kept
+    }
+
+    /// For every single changed entry, and every removed one, the rules run on the picked
+    /// subset keep exactly what running them on everything keeps.
+    #[test]
+    fn the_picked_subset_keeps_what_a_run_over_everything_keeps() {
+        let dir = registry(120);
+        let snapshot = Worktree::new(dir.path()).expect("snapshot");
+        let config = Config::load(&snapshot).expect("config");
+        let all = run(&config, &snapshot, Mode::Plain { visit: None })
+            .expect("run")
+            .entries;
+        let mut compared = 0;
+        for at in 0..all.len() {
+            // `at` changed, in the full registry; or `at` removed, from a registry without it.
+            for removed in [false, true] {
+                let entries: Vec<EntrySummary> = if removed {
+                    all.iter()
+                        .enumerate()
+                        .filter(|&(i, _)| i != at)
+                        .map(|(_, e)| e.clone())
+                        .collect()
+                } else {
+                    all.clone()
+                };
+                let (changed_at, removed_keys): (Vec<usize>, HashSet<(usize, &str)>) = if removed {
+                    (
+                        Vec::new(),
+                        [(all[at].kind, all[at].id.as_str())].into_iter().collect(),
+                    )
+                } else {
+                    (vec![at], HashSet::default())
+                };
+                let head = Head::new(&config, &entries, &[], None);
+                let pick = head.pick(&changed_at, &removed_keys);
+                let affected: HashSet<&str> = pick
+                    .affected
+                    .iter()
+                    .map(|&i| entries[i].path.as_str())
+                    .collect();
+                let changed: HashSet<&str> = changed_at
+                    .iter()
+                    .map(|&i| entries[i].path.as_str())
+                    .collect();
+                let subset: Vec<EntrySummary> =
+                    pick.subset.iter().map(|&i| entries[i].clone()).collect();
+                let scope = cross::Scope {
+                    all: &entries,
+                    check_refs_of: Some(&affected),
+                };
+                let focused = kept(
+                    cross::check_within(&config, &subset, &scope),
+                    &affected,
+                    &changed,
+                );
+                let everything = kept(cross::check(&config, &entries), &affected, &changed);
+                assert_eq!(focused, everything, "entry {at} (removed: {removed})");
+                compared += usize::from(!everything.is_empty());
+                // (A team is referenced by every thing it owns: all of them are affected.)
+                if pick.affected.len() < 10 {
+                    assert!(
+                        pick.subset.len() < entries.len() / 4,
+                        "entry {at} ({}): the subset is small: {} affected, {} picked",
+                        entries[at.min(entries.len() - 1)].path,
+                        pick.affected.len(),
+                        pick.subset.len()
+                    );
+                }
+            }
+        }
+        assert!(
+            compared > 150,
+            "most changes have findings to compare: {compared}"
+        );
+    }
+}
