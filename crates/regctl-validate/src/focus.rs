@@ -183,35 +183,43 @@ impl<'a> Head<'a> {
             if !settings.acyclic {
                 continue;
             }
-            let edges: Vec<Vec<Edge>> = (0..self.entries.len())
-                .into_par_iter()
-                .map(|i| {
-                    let rules = &config.kinds[self.entries[i].kind].refs;
-                    self.skims[i]
-                        .refs
-                        .iter()
-                        .filter(|&&(rule, _)| rules[rule].graph.as_deref() == Some(graph.as_str()))
-                        .filter_map(|&(rule, target)| {
-                            self.by_id
-                                .get(&(rules[rule].target, target))
-                                .map(|&to| Edge {
-                                    to,
-                                    span: Span::default(),
-                                })
-                        })
-                        .collect()
-                })
-                .collect();
-            // Tarjan's algorithm from the affected entries visits everything they reach, and
-            // a cycle through one of them lies within what it reaches.
+            // What `from` reaches in this graph, numbered locally: `from` first, in order.
+            let mut local: foldhash::HashMap<usize, usize> =
+                from.iter().enumerate().map(|(n, &i)| (i, n)).collect();
+            let mut nodes = from.to_vec();
+            let mut edges: Vec<Vec<Edge>> = Vec::with_capacity(nodes.len());
+            while let Some(&i) = nodes.get(edges.len()) {
+                let rules = &config.kinds[self.entries[i].kind].refs;
+                let mut out = Vec::new();
+                for &(rule, target) in &self.skims[i].refs {
+                    if rules[rule].graph.as_deref() != Some(graph.as_str()) {
+                        continue;
+                    }
+                    if let Some(&to) = self.by_id.get(&(rules[rule].target, target)) {
+                        let to = *local.entry(to).or_insert_with(|| {
+                            nodes.push(to);
+                            nodes.len() - 1
+                        });
+                        out.push(Edge {
+                            to,
+                            span: Span::default(),
+                        });
+                    }
+                }
+                edges.push(out);
+            }
+            // A cycle through an entry lies within what the entry reaches, and Tarjan's
+            // algorithm finds whole components from any root that reaches them.
+            let roots: Vec<usize> = (0..from.len()).collect();
             found.extend(
-                strongly_connected(&edges, from)
+                strongly_connected(&edges, &roots)
                     .into_iter()
                     .filter(|component| {
                         component.len() > 1
                             || edges[component[0]].iter().any(|e| e.to == component[0])
                     })
-                    .filter(|component| component.iter().any(|m| from.binary_search(m).is_ok())),
+                    .filter(|component| component.iter().any(|&m| m < from.len()))
+                    .map(|component| component.into_iter().map(|m| nodes[m]).collect()),
             );
         }
         found
