@@ -583,3 +583,48 @@ fn the_summary_cache_changes_speed_not_results() {
     assert_eq!(code, 2);
     assert_eq!(corrupt["diagnostics"], uncached["diagnostics"]);
 }
+
+#[test]
+fn a_cached_neighbour_keeps_its_findings_and_suppressions() {
+    let ctx = repo();
+    let cache = tempfile::tempdir().expect("tempdir");
+    // `user` depends on the tokenizer and on an entry that does not exist; it allows one of the
+    // two findings that makes, and the change below leaves its file untouched.
+    ctx.write(
+        "registry/components/user.toml",
+        "[component]\nname = \"user\"\n\n[versions.latest]\nversion = \"1.0.0\"\n\n[versions.latest.dependencies]\ntokenizer = \"^0.4.1\"\nghost = \"^1\"\n\n[owner]\nteam = \"data-eng\"\n\n[regctl]\nallow = [\"ref-missing\"]\n",
+    );
+    ctx.commit("a user of the tokenizer");
+    ctx.edit(
+        "registry/components/tokenizer.toml",
+        "version = \"0.4.1\"",
+        "version = \"0.4.0\"",
+    );
+    // Between two commits every blob id is known, so untouched entries come from the cache.
+    ctx.commit("downgrade the tokenizer");
+    let run_with_cache = |extra: &[&str]| {
+        let mut command = ctx.command();
+        command.env("REGCTL_CACHE_DIR", cache.path());
+        validate_json(
+            &mut command,
+            &[&["--base", "HEAD~1", "--head", "HEAD"], extra].concat(),
+        )
+    };
+    let (_, cold) = run_with_cache(&[]);
+    let (_, warm) = run_with_cache(&[]); // `user` is now only a stub until the rules need it
+    let (_, uncached) = run_with_cache(&["--no-cache"]);
+    for report in [&cold, &warm] {
+        assert_eq!(report["diagnostics"], uncached["diagnostics"]);
+        assert_eq!(report["summary"], uncached["summary"]);
+    }
+    let found = positions(&warm);
+    assert!(
+        found.contains(&"registry/components/user.toml:8:1 ref-unsatisfied".to_owned()),
+        "the neighbour's finding about the changed entry: {found:?}"
+    );
+    assert!(
+        !found.iter().any(|f| f.ends_with("ref-missing")),
+        "the neighbour's own suppression holds: {found:?}"
+    );
+    assert_eq!(warm["summary"]["suppressed"], 1);
+}
