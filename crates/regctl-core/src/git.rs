@@ -256,37 +256,36 @@ impl GitRepo {
     /// The files of `commit`'s tree below `prefix` (relative to it).
     fn tree_files(&self, commit: CommitId, label: &str, prefix: &str) -> Result<GitFiles, Error> {
         let repo = self.local();
-        let tree = repo
+        let listing_failed = |err| git_error(format!("list the files of {label}"), err);
+        let mut tree = repo
             .find_commit(commit.0)
             .and_then(|commit| commit.tree())
             .map_err(|err| git_error(format!("read the tree of {label}"), err))?;
-        let records = tree
-            .traverse()
-            .breadthfirst
-            .files()
-            .map_err(|err| git_error(format!("list the files of {label}"), err))?;
-        let mut files = BTreeMap::new();
-        for record in records {
-            let mode = record.mode;
-            if !mode.is_blob_or_symlink() {
-                continue;
-            }
-            if let Some(path) = relative_to(prefix, record.filepath.as_bstr()) {
-                files.insert(
-                    path,
-                    GitFile {
-                        id: record.oid,
-                        link: mode.is_link(),
-                    },
-                );
+        // Only the registry's own subtree is listed.
+        let mut files = Vec::new();
+        let mut found = true;
+        for part in prefix.split('/').filter(|part| !part.is_empty()) {
+            let subtree = tree
+                .iter()
+                .filter_map(Result::ok)
+                .find(|entry| entry.inner.mode.is_tree() && entry.inner.filename == part)
+                .map(|entry| entry.inner.oid.to_owned());
+            match subtree {
+                Some(id) => {
+                    tree = repo
+                        .find_tree(id)
+                        .map_err(|err| listing_failed(err.into()))?
+                }
+                None => {
+                    found = false;
+                    break;
+                }
             }
         }
-        Ok(GitFiles {
-            repo: self.repo.clone(),
-            handles: std::sync::Mutex::new(Vec::new()),
-            files,
-            label: label.to_owned(),
-        })
+        if found {
+            list_tree(&repo, &tree, &mut String::new(), &mut files).map_err(listing_failed)?;
+        }
+        Ok(GitFiles::new(self.repo.clone(), files, label))
     }
 
     /// The registry as staged in the git index: what the next commit will contain.
@@ -295,7 +294,7 @@ impl GitRepo {
         let index = repo
             .index_or_empty()
             .map_err(|err| git_error("read the git index", err))?;
-        let mut files = BTreeMap::new();
+        let mut files = Vec::new();
         for entry in index.entries() {
             let path = entry.path(&index);
             if entry.stage_raw() != 0 {
@@ -311,15 +310,10 @@ impl GitRepo {
                 continue;
             }
             if let Some(path) = self.relative(path) {
-                files.insert(path, GitFile { id: entry.id, link });
+                files.push((path, GitFile { id: entry.id, link }));
             }
         }
-        Ok(GitFiles {
-            repo: self.repo.clone(),
-            handles: std::sync::Mutex::new(Vec::new()),
-            files,
-            label: "the git index".to_owned(),
-        })
+        Ok(GitFiles::new(self.repo.clone(), files, "the git index"))
     }
 
     /// What the index knows about the registry's files, to identify unchanged working-tree files.
@@ -457,7 +451,7 @@ impl GitRepo {
         let commit = self.resolve(&format!("refs/heads/{branch}"))?;
         let snapshot = self.tree_files(commit, branch, "")?;
         let mut out = BTreeMap::new();
-        for path in snapshot.files.keys() {
+        for (path, _) in &snapshot.files {
             if let Some(bytes) = snapshot.read(path)? {
                 out.insert(path.clone(), bytes);
             }
@@ -552,6 +546,39 @@ fn relative_to(prefix: &str, path: &gix::bstr::BStr) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// Appends the files of `tree` to `out` as `dir` + name, depth first in tree order, which is the
+/// byte order of full paths (the git index's order).
+fn list_tree(
+    repo: &gix::Repository,
+    tree: &gix::Tree<'_>,
+    dir: &mut String,
+    out: &mut Vec<(String, GitFile)>,
+) -> Result<(), gix::Error> {
+    for entry in tree.iter() {
+        let entry = entry?.inner;
+        let Ok(name) = std::str::from_utf8(entry.filename) else {
+            continue; // not a name a registry file can have
+        };
+        if entry.mode.is_tree() {
+            let subtree = repo.find_tree(entry.oid.to_owned())?;
+            let len = dir.len();
+            dir.push_str(name);
+            dir.push('/');
+            list_tree(repo, &subtree, dir, out)?;
+            dir.truncate(len);
+        } else if entry.mode.is_blob_or_symlink() {
+            out.push((
+                format!("{dir}{name}"),
+                GitFile {
+                    id: entry.oid.to_owned(),
+                    link: entry.mode.is_link(),
+                },
+            ));
+        }
+    }
+    Ok(())
+}
+
 #[derive(Clone, Copy, Debug)]
 struct GitFile {
     id: gix::ObjectId,
@@ -564,11 +591,36 @@ pub struct GitFiles {
     /// Thread-local repository handles, reused across reads: making one per read costs more
     /// than reading a small blob.
     handles: std::sync::Mutex<Vec<gix::Repository>>,
-    files: BTreeMap<String, GitFile>,
+    /// Sorted by path.
+    files: Vec<(String, GitFile)>,
     label: String,
 }
 
 impl GitFiles {
+    fn new(
+        repo: gix::ThreadSafeRepository,
+        mut files: Vec<(String, GitFile)>,
+        label: &str,
+    ) -> Self {
+        if !files.is_sorted_by(|a, b| a.0 <= b.0) {
+            files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        }
+        GitFiles {
+            repo,
+            handles: std::sync::Mutex::new(Vec::new()),
+            files,
+            label: label.to_owned(),
+        }
+    }
+
+    fn file(&self, path: &str) -> Option<&GitFile> {
+        let at = self
+            .files
+            .binary_search_by(|(other, _)| other.as_str().cmp(path))
+            .ok()?;
+        Some(&self.files[at].1)
+    }
+
     /// Where a symlink stored in git points, if that is a file of this snapshot.
     fn link_target(&self, path: &str, file: &GitFile) -> Option<&GitFile> {
         let target = self.blob(file.id).ok()?;
@@ -591,9 +643,7 @@ impl GitFiles {
                 part => parts.push(part),
             }
         }
-        self.files
-            .get(&parts.join("/"))
-            .filter(|target| !target.link)
+        self.file(&parts.join("/")).filter(|target| !target.link)
     }
 
     fn blob(&self, id: gix::ObjectId) -> Result<Vec<u8>, gix::Error> {
@@ -618,9 +668,11 @@ impl Snapshot for GitFiles {
         } else {
             format!("{dir}/")
         };
-        Ok(self
+        let first = self
             .files
-            .range(start.clone()..)
+            .partition_point(|(path, _)| path.as_str() < start.as_str());
+        Ok(self.files[first..]
+            .iter()
             .take_while(|(path, _)| path.starts_with(&start))
             .filter(|(path, _)| !is_hidden(&path[start.len()..]))
             .map(|(path, file)| {
@@ -643,7 +695,7 @@ impl Snapshot for GitFiles {
     }
 
     fn read(&self, path: &str) -> Result<Option<Vec<u8>>, Error> {
-        let Some(file) = self.files.get(path) else {
+        let Some(file) = self.file(path) else {
             return Ok(None);
         };
         let file = if file.link {

@@ -1,7 +1,7 @@
 //! Git-native validation on real repositories built in the test: `--rev`, `--staged`,
 //! `--base`, the change rules, trailers, ownership, CODEOWNERS and CI output formats.
 
-use crate::common::{TestContext, positions, run, validate_json};
+use crate::common::{TestContext, positions, regctl_in, run, validate_json};
 
 const CONFIG: &str = r#"[registry]
 name = "test"
@@ -627,4 +627,33 @@ fn a_cached_neighbour_keeps_its_findings_and_suppressions() {
         "the neighbour's own suppression holds: {found:?}"
     );
     assert_eq!(warm["summary"]["suppressed"], 1);
+}
+
+#[test]
+fn a_registry_in_a_subdirectory_of_its_repository_is_read_from_git_alone() {
+    let ctx = TestContext::new();
+    ctx.write("README.md", "not part of the registry\n")
+        .write("app/registry/things/stray.toml", "not = \"seen\"\n")
+        .write(
+            "reg/regctl.toml",
+            "[registry]\nname = \"test\"\n\n[kinds.thing]\ndir = \"registry/things\"\nschema = \"schemas/thing.json\"\nid = \"/name\"\nversion = \"/version\"\n",
+        )
+        .write("reg/schemas/thing.json", r#"{"type": "object", "required": ["name"]}"#)
+        .write("reg/registry/things/a.toml", "name = \"a\"\nversion = \"1.0.0\"\n")
+        .write("reg/registry/things/b.toml", "name = \"b\"\nversion = \"1.0.0\"\n");
+    ctx.git_init("a registry below the root");
+    ctx.write("reg/registry/things/c.toml", "version = \"1.0.0\"\n");
+    ctx.git(&["add", "reg/registry/things/c.toml"]);
+    let in_registry = || regctl_in(&ctx.root().join("reg"));
+    let (code, at_rev) = validate_json(&mut in_registry(), &["--rev", "HEAD"]);
+    assert_eq!(code, 0, "{at_rev}");
+    assert_eq!(at_rev["summary"]["files"], 2);
+    let (code, staged) = validate_json(&mut in_registry(), &["--staged"]);
+    assert_eq!(code, 2);
+    assert_eq!(staged["summary"]["files"], 3);
+    assert_eq!(
+        positions(&staged),
+        ["registry/things/c.toml:1:1 schema"],
+        "paths are relative to the registry"
+    );
 }
