@@ -271,11 +271,7 @@ impl GitRepo {
                 .find(|entry| entry.inner.mode.is_tree() && entry.inner.filename == part)
                 .map(|entry| entry.inner.oid.to_owned());
             match subtree {
-                Some(id) => {
-                    tree = repo
-                        .find_tree(id)
-                        .map_err(|err| listing_failed(err.into()))?
-                }
+                Some(id) => tree = repo.find_tree(id).map_err(listing_failed)?,
                 None => {
                     found = false;
                     break;
