@@ -88,18 +88,16 @@ pub(crate) fn judge(
     run: &Run,
     cache: Option<&SummaryCache>,
 ) -> Result<Judged, Error> {
-    let base_files: foldhash::HashMap<&str, &DescriptorFile> = base_found
-        .descriptors
-        .iter()
-        .map(|f| (f.path.as_str(), f))
-        .collect();
-    let head_paths: foldhash::HashSet<&str> = run.entries.iter().map(|e| e.path.as_str()).collect();
-
     let mut added: Vec<&EntrySummary> = Vec::new();
     let mut modified: Vec<(&DescriptorFile, &EntrySummary)> = Vec::new();
     let mut changed_at: Vec<usize> = Vec::new();
+    let mut kept = vec![false; base_found.descriptors.len()];
     for (i, entry) in run.entries.iter().enumerate() {
-        match base_files.get(entry.path.as_str()) {
+        let was = run.base_of.get(i).copied().flatten();
+        if let Some(b) = was {
+            kept[b] = true;
+        }
+        match was.map(|b| &base_found.descriptors[b]) {
             None => added.push(entry),
             Some(file) if file.id.is_none() || file.id != entry.content => {
                 modified.push((file, entry))
@@ -111,7 +109,9 @@ pub(crate) fn judge(
     let removed: Vec<&DescriptorFile> = base_found
         .descriptors
         .iter()
-        .filter(|file| !head_paths.contains(file.path.as_str()))
+        .zip(&kept)
+        .filter(|&(_, &kept)| !kept)
+        .map(|(file, _)| file)
         .collect();
     // Without a change there is nothing to look up across the registry.
     let skimmed = (!changed_at.is_empty() || !removed.is_empty())

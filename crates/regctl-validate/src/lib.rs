@@ -20,8 +20,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 use regctl_core::config::{Config, Kind};
-use regctl_core::discover::discover;
-use regctl_core::snapshot::ContentId;
+use regctl_core::discover::{Discovered, discover};
 use regctl_core::{Diagnostic, Error, Snapshot};
 
 pub use change::{Acknowledgement, Base, acknowledgements};
@@ -54,26 +53,15 @@ pub fn validate_with(
         .map(|dir| cache::SummaryCache::open(dir, config));
     // Untouched files need only their summaries; with a warm cache they are not even read,
     // and their summaries stay encoded unless the change's cross-file rules need them.
-    let reuse = match (&cache, base.report_all) {
-        (Some(cache), false) => Some(Reuse {
-            base_ids: base_found
-                .descriptors
-                .iter()
-                .filter_map(|f| f.id.map(|id| (f.path.as_str(), id)))
-                .collect(),
-            cache,
-        }),
-        _ => None,
-    };
     let mut run = run(
         config,
         head,
         Mode::Change {
-            reuse: reuse.as_ref(),
+            base: &base_found,
+            cache: cache.as_ref().filter(|_| !base.report_all),
             all_cross: base.report_all,
         },
     )?;
-    drop(reuse);
     if let Some(cache) = &mut cache {
         for (i, entry) in run.entries.iter().enumerate() {
             if !run.is_cached(i) {
@@ -150,13 +138,6 @@ pub fn validate_visiting<T: Send + 'static>(
     })
 }
 
-/// What a change run may take from elsewhere instead of reading files.
-struct Reuse<'a> {
-    /// Content ids of the base's files, by path.
-    base_ids: foldhash::HashMap<&'a str, ContentId>,
-    cache: &'a cache::SummaryCache,
-}
-
 /// Everything the per-file and cross-file rules found in one snapshot.
 pub(crate) struct Run {
     pub(crate) n_files: usize,
@@ -164,6 +145,8 @@ pub(crate) struct Run {
     /// Per entry (or empty): its summary is a stub (path, kind, id, content and whether it is
     /// broken), the rest still encoded in the summary cache.
     pub(crate) cached: Vec<bool>,
+    /// Per entry, in a change run: the index of the base's descriptor at the same path.
+    pub(crate) base_of: Vec<Option<usize>>,
     /// Findings about files no kind reads.
     pub(crate) discovery: Vec<Diagnostic>,
     pub(crate) per_file: Vec<Diagnostic>,
@@ -192,11 +175,13 @@ impl Run {
 enum Mode<'a> {
     /// Check every file, and show each parsed document to `visit`.
     Plain { visit: Option<Visitor<'a>> },
-    /// Check every file, identifying each by content id; leave unchanged files' summaries in
-    /// `reuse` when it has them. The cross-file rules run only with `all_cross`: otherwise the
-    /// change's judge runs them around what changed.
+    /// Check every file, identifying each by content id and pairing it with the `base`'s file
+    /// at the same path; leave the summaries of files unchanged since the base in `cache` when
+    /// it has them. The cross-file rules run only with `all_cross`: otherwise the change's
+    /// judge runs them around what changed.
     Change {
-        reuse: Option<&'a Reuse<'a>>,
+        base: &'a Discovered,
+        cache: Option<&'a cache::SummaryCache>,
         all_cross: bool,
     },
 }
@@ -204,9 +189,29 @@ enum Mode<'a> {
 /// Runs the per-file and cross-file rules.
 fn run(config: &Config, snapshot: &dyn Snapshot, mode: Mode<'_>) -> Result<Run, Error> {
     let discovered = discover(config, snapshot)?;
-    let (identify, visit, reuse, all_cross) = match mode {
-        Mode::Plain { visit } => (false, visit, None, true),
-        Mode::Change { reuse, all_cross } => (true, None, reuse, all_cross),
+    let (identify, visit, base, cache, all_cross) = match mode {
+        Mode::Plain { visit } => (false, visit, None, None, true),
+        Mode::Change {
+            base,
+            cache,
+            all_cross,
+        } => (true, None, Some(base), cache, all_cross),
+    };
+    let base_of: Vec<Option<usize>> = match base {
+        Some(base) => {
+            let by_path: foldhash::HashMap<&str, usize> = base
+                .descriptors
+                .iter()
+                .enumerate()
+                .map(|(i, file)| (file.path.as_str(), i))
+                .collect();
+            discovered
+                .descriptors
+                .par_iter()
+                .map(|file| by_path.get(file.path.as_str()).copied())
+                .collect()
+        }
+        None => Vec::new(),
     };
     // Summaries and findings go straight into their own vectors (indexed, so no intermediate
     // lists): at 100,000 entries a second copy of the outcomes was a tenth of peak memory.
@@ -215,10 +220,15 @@ fn run(config: &Config, snapshot: &dyn Snapshot, mode: Mode<'_>) -> Result<Run, 
     discovered
         .descriptors
         .par_iter()
-        .map(|descriptor| {
-            if let (Some(reuse), Some(id)) = (reuse, descriptor.id)
-                && reuse.base_ids.get(descriptor.path.as_str()) == Some(&id)
-                && let Some(encoded) = reuse.cache.encoded(descriptor.kind, id)
+        .enumerate()
+        .map(|(i, descriptor)| {
+            let unchanged = |base: &Discovered| {
+                let was = base_of[i].map(|b| &base.descriptors[b]);
+                was.is_some_and(|was| was.id.is_some() && was.id == descriptor.id)
+            };
+            if let (Some(base), Some(cache), Some(id)) = (base, cache, descriptor.id)
+                && unchanged(base)
+                && let Some(encoded) = cache.encoded(descriptor.kind, id)
             {
                 let mut stub = EntrySummary::unread(descriptor);
                 stub.broken = cache::is_broken(encoded);
@@ -233,7 +243,8 @@ fn run(config: &Config, snapshot: &dyn Snapshot, mode: Mode<'_>) -> Result<Run, 
     let mut run = Run {
         n_files: entries.len(),
         entries,
-        cached: Vec::with_capacity(if reuse.is_some() { findings.len() } else { 0 }),
+        cached: Vec::with_capacity(if cache.is_some() { findings.len() } else { 0 }),
+        base_of,
         discovery: discovered.diagnostics,
         per_file: Vec::new(),
         cross: Vec::new(),
@@ -241,7 +252,7 @@ fn run(config: &Config, snapshot: &dyn Snapshot, mode: Mode<'_>) -> Result<Run, 
         visits: Vec::with_capacity(findings.len()),
     };
     for (entry, checked) in run.entries.iter().zip(findings) {
-        if reuse.is_some() {
+        if cache.is_some() {
             run.cached.push(matches!(checked, Checked::Cached));
         }
         let Checked::Read(found) = checked else {
