@@ -17,7 +17,7 @@ use regctl_core::version::parse_req;
 use regctl_core::{Code, Span};
 
 use crate::file::{EntrySummary, Reference, Released, UniqueValue};
-use crate::focus::Skim;
+use crate::focus::Skims;
 
 /// The first bytes of a cache file; bumped when the layout changes.
 const MAGIC: &[u8] = b"regctl-summaries-v1\n";
@@ -196,9 +196,20 @@ pub(crate) fn is_broken(encoded: &[u8]) -> bool {
     encoded.first().is_some_and(|&flag| flag != 0)
 }
 
-/// The parts of an encoded summary that cross-file rules look up across the whole registry,
-/// borrowed from the encoding: skimming 100,000 of them costs no allocation per string.
-pub(crate) fn skim(bytes: &[u8]) -> Option<Skim<'_>> {
+/// Appends the parts of an encoded summary that cross-file rules look up across the whole
+/// registry to `skims`, borrowed from the encoding: skimming 100,000 summaries allocates no
+/// string. Appends nothing and returns `None` when the summary is damaged.
+pub(crate) fn skim_into<'a>(bytes: &'a [u8], skims: &mut Skims<'a>) -> Option<()> {
+    let marks = (skims.refs.len(), skims.unique.len());
+    let skimmed = skim_parts(bytes, skims);
+    if skimmed.is_none() {
+        skims.refs.truncate(marks.0);
+        skims.unique.truncate(marks.1);
+    }
+    skimmed
+}
+
+fn skim_parts<'a>(bytes: &'a [u8], skims: &mut Skims<'a>) -> Option<()> {
     let mut r = Reader { bytes, at: 0 };
     r.u8()?; // broken
     r.span()?;
@@ -206,26 +217,22 @@ pub(crate) fn skim(bytes: &[u8]) -> Option<Skim<'_>> {
         r.bytes()?;
         r.u8()?;
     }
-    let refs = (0..r.u32()?)
-        .map(|_| {
-            let rule = r.u32()? as usize;
-            let target = r.str()?;
-            r.bytes()?; // pointer
-            r.bytes()?; // requirement
-            r.u8()?;
-            r.span()?;
-            Some((rule, target))
-        })
-        .collect::<Option<Vec<_>>>()?;
-    let unique = (0..r.u32()?)
-        .map(|_| {
-            let rule = r.u32()? as usize;
-            let value = r.str()?;
-            r.span()?;
-            Some((rule, value))
-        })
-        .collect::<Option<Vec<_>>>()?;
-    Some(Skim { refs, unique })
+    for _ in 0..r.u32()? {
+        let rule = r.u32()? as usize;
+        let target = r.str()?;
+        r.bytes()?; // pointer
+        r.bytes()?; // requirement
+        r.u8()?;
+        r.span()?;
+        skims.refs.push((rule, target));
+    }
+    for _ in 0..r.u32()? {
+        let rule = r.u32()? as usize;
+        let value = r.str()?;
+        r.span()?;
+        skims.unique.push((rule, value));
+    }
+    Some(())
 }
 
 fn decode_summary(

@@ -28,28 +28,88 @@ use crate::cache::{self, SummaryCache};
 use crate::cross::{Edge, fold_id, path_order, strongly_connected};
 use crate::file::EntrySummary;
 
-/// What the registry-wide lookups need of one entry, borrowed.
-pub(crate) struct Skim<'a> {
-    /// `(rule, target id)` of each reference.
+/// What the registry-wide lookups need of each entry, borrowed, in two flat lists (a list per
+/// entry cost an allocation per entry).
+#[derive(Default)]
+pub(crate) struct Skims<'a> {
+    /// `(rule, target id)` of each reference, entry after entry.
     pub(crate) refs: Vec<(usize, &'a str)>,
-    /// `(rule, value)` of each unique value.
+    /// `(rule, value)` of each unique value, entry after entry.
     pub(crate) unique: Vec<(usize, &'a str)>,
+    /// Where each entry's references and unique values end in those lists.
+    ends: Vec<(usize, usize)>,
 }
 
-impl<'a> Skim<'a> {
-    fn of(entry: &'a EntrySummary) -> Skim<'a> {
-        Skim {
-            refs: entry
-                .refs
-                .iter()
-                .map(|r| (r.rule, r.target.as_str()))
-                .collect(),
-            unique: entry
-                .unique
-                .iter()
-                .map(|u| (u.rule, u.value.as_str()))
-                .collect(),
+impl<'a> Skims<'a> {
+    /// Skims `entries`, taking stubs' summaries from `cache` (`cached[i]` says entry `i` is a
+    /// stub). A damaged summary (the cache is written atomically, so only outside damage makes
+    /// one) is taken as the stub's: no references, no unique values; decoding it fails too, and
+    /// the entry then counts as unreadable.
+    fn new(entries: &'a [EntrySummary], cached: &[bool], cache: Option<&'a SummaryCache>) -> Self {
+        // Small chunks in tests, so that stitching them together is tested too.
+        const CHUNK: usize = if cfg!(test) { 7 } else { 4096 };
+        let chunks: Vec<Skims<'a>> = entries
+            .par_chunks(CHUNK)
+            .enumerate()
+            .map(|(c, chunk)| {
+                let mut skims = Skims::default();
+                for (k, entry) in chunk.iter().enumerate() {
+                    let encoded = match (cached.get(c * CHUNK + k), cache, entry.content) {
+                        (Some(true), Some(cache), Some(content)) => {
+                            cache.encoded(entry.kind, content)
+                        }
+                        _ => None,
+                    };
+                    if encoded
+                        .and_then(|e| cache::skim_into(e, &mut skims))
+                        .is_none()
+                    {
+                        skims
+                            .refs
+                            .extend(entry.refs.iter().map(|r| (r.rule, r.target.as_str())));
+                        skims
+                            .unique
+                            .extend(entry.unique.iter().map(|u| (u.rule, u.value.as_str())));
+                    }
+                    skims.ends.push((skims.refs.len(), skims.unique.len()));
+                }
+                skims
+            })
+            .collect();
+        let mut all = Skims {
+            refs: Vec::with_capacity(chunks.iter().map(|c| c.refs.len()).sum()),
+            unique: Vec::with_capacity(chunks.iter().map(|c| c.unique.len()).sum()),
+            ends: Vec::with_capacity(entries.len()),
+        };
+        for chunk in chunks {
+            let offset = (all.refs.len(), all.unique.len());
+            all.ends.extend(
+                chunk
+                    .ends
+                    .iter()
+                    .map(|&(refs, unique)| (refs + offset.0, unique + offset.1)),
+            );
+            all.refs.extend(chunk.refs);
+            all.unique.extend(chunk.unique);
         }
+        all
+    }
+
+    fn bounds(&self, i: usize) -> ((usize, usize), (usize, usize)) {
+        let start = if i == 0 { (0, 0) } else { self.ends[i - 1] };
+        (start, self.ends[i])
+    }
+
+    /// `(rule, target id)` of each reference of entry `i`.
+    fn refs(&self, i: usize) -> &[(usize, &'a str)] {
+        let (start, end) = self.bounds(i);
+        &self.refs[start.0..end.0]
+    }
+
+    /// `(rule, value)` of each unique value of entry `i`.
+    fn unique(&self, i: usize) -> &[(usize, &'a str)] {
+        let (start, end) = self.bounds(i);
+        &self.unique[start.1..end.1]
     }
 }
 
@@ -57,7 +117,7 @@ impl<'a> Skim<'a> {
 pub(crate) struct Head<'a> {
     config: &'a Config,
     entries: &'a [EntrySummary],
-    skims: Vec<Skim<'a>>,
+    skims: Skims<'a>,
     order: Vec<usize>,
     /// `(kind, id)` → the first entry (in path order) with that id.
     by_id: foldhash::HashMap<(usize, &'a str), usize>,
@@ -78,20 +138,7 @@ impl<'a> Head<'a> {
         cached: &[bool],
         cache: Option<&'a SummaryCache>,
     ) -> Head<'a> {
-        let skims = entries
-            .par_iter()
-            .enumerate()
-            .map(|(i, entry)| {
-                let encoded = match (cached.get(i), cache, entry.content) {
-                    (Some(true), Some(cache), Some(content)) => cache.encoded(entry.kind, content),
-                    _ => None,
-                };
-                // The cache checks every summary skims when it opens.
-                encoded
-                    .and_then(cache::skim)
-                    .unwrap_or_else(|| Skim::of(entry))
-            })
-            .collect();
+        let skims = Skims::new(entries, cached, cache);
         let order = path_order(entries);
         let mut by_id =
             foldhash::HashMap::with_capacity_and_hasher(entries.len(), Default::default());
@@ -116,8 +163,8 @@ impl<'a> Head<'a> {
 
     /// The entries `i` references that exist.
     fn targets(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
-        self.skims[i]
-            .refs
+        self.skims
+            .refs(i)
             .iter()
             .filter_map(move |&(rule, target)| {
                 self.by_id
@@ -134,8 +181,8 @@ impl<'a> Head<'a> {
         (0..self.entries.len())
             .into_par_iter()
             .filter(|&i| {
-                self.skims[i]
-                    .refs
+                self.skims
+                    .refs(i)
                     .iter()
                     .any(|&(rule, target)| keys.contains(&(self.target_kind(i, rule), target)))
             })
@@ -191,7 +238,7 @@ impl<'a> Head<'a> {
             while let Some(&i) = nodes.get(edges.len()) {
                 let rules = &config.kinds[self.entries[i].kind].refs;
                 let mut out = Vec::new();
-                for &(rule, target) in &self.skims[i].refs {
+                for &(rule, target) in self.skims.refs(i) {
                     if rules[rule].graph.as_deref() != Some(graph.as_str()) {
                         continue;
                     }
@@ -238,8 +285,8 @@ impl<'a> Head<'a> {
         let wanted: HashSet<(usize, &str, &str)> = picked
             .iter()
             .flat_map(|&i| {
-                self.skims[i]
-                    .unique
+                self.skims
+                    .unique(i)
                     .iter()
                     .map(move |&(rule, value)| self.unique_key(i, rule, value))
             })
@@ -250,8 +297,8 @@ impl<'a> Head<'a> {
         (0..self.entries.len())
             .into_par_iter()
             .filter(|&i| {
-                self.skims[i]
-                    .unique
+                self.skims
+                    .unique(i)
                     .iter()
                     .any(|&(rule, value)| wanted.contains(&self.unique_key(i, rule, value)))
             })
