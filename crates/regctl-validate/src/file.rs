@@ -75,17 +75,23 @@ pub struct UniqueValue {
 impl EntrySummary {
     /// The summary of a file before (or without) reading it: it exists, nothing else is known.
     pub(crate) fn unread(file: &DescriptorFile) -> EntrySummary {
+        EntrySummary::stub(file.clone(), true)
+    }
+
+    /// The summary of a file known only by name: taken over from its descriptor, without
+    /// copying its path.
+    pub(crate) fn stub(file: DescriptorFile, broken: bool) -> EntrySummary {
         EntrySummary {
-            path: file.path.clone(),
-            kind: file.kind,
             id: file.stem().to_owned(),
+            broken,
+            content: file.id,
+            kind: file.kind,
+            path: file.path,
             id_span: None,
-            broken: true,
             versions: Vec::new(),
             refs: Vec::new(),
             unique: Vec::new(),
             allow: Vec::new(),
-            content: file.id,
             owner: None,
         }
     }

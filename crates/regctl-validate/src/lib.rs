@@ -188,7 +188,7 @@ enum Mode<'a> {
 
 /// Runs the per-file and cross-file rules.
 fn run(config: &Config, snapshot: &dyn Snapshot, mode: Mode<'_>) -> Result<Run, Error> {
-    let discovered = discover(config, snapshot)?;
+    let mut discovered = discover(config, snapshot)?;
     let (identify, visit, base, cache, all_cross) = match mode {
         Mode::Plain { visit } => (false, visit, None, None, true),
         Mode::Change {
@@ -217,9 +217,9 @@ fn run(config: &Config, snapshot: &dyn Snapshot, mode: Mode<'_>) -> Result<Run, 
     // lists): at 100,000 entries a second copy of the outcomes was a tenth of peak memory.
     let mut entries = Vec::new();
     let mut findings = Vec::new();
-    discovered
-        .descriptors
-        .par_iter()
+    let descriptors = std::mem::take(&mut discovered.descriptors);
+    descriptors
+        .into_par_iter()
         .enumerate()
         .map(|(i, descriptor)| {
             let unchanged = |base: &Discovered| {
@@ -230,13 +230,15 @@ fn run(config: &Config, snapshot: &dyn Snapshot, mode: Mode<'_>) -> Result<Run, 
                 && unchanged(base)
                 && let Some(encoded) = cache.encoded(descriptor.kind, id)
             {
-                let mut stub = EntrySummary::unread(descriptor);
-                stub.broken = cache::is_broken(encoded);
-                return (stub, Checked::Cached);
+                let broken = cache::is_broken(encoded);
+                return (EntrySummary::stub(descriptor, broken), Checked::Cached);
             }
-            match file::check(config, snapshot, descriptor, identify, visit) {
+            match file::check(config, snapshot, &descriptor, identify, visit) {
                 Ok(outcome) => (outcome.entry, Checked::Read(Ok(outcome.findings))),
-                Err(err) => (EntrySummary::unread(descriptor), Checked::Read(Err(err))),
+                Err(err) => (
+                    EntrySummary::stub(descriptor, true),
+                    Checked::Read(Err(err)),
+                ),
             }
         })
         .unzip_into_vecs(&mut entries, &mut findings);
