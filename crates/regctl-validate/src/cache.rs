@@ -22,6 +22,13 @@ use crate::focus::Skims;
 /// The first bytes of a cache file; bumped when the layout changes.
 const MAGIC: &[u8] = b"regctl-summaries-v1\n";
 
+/// Where a summary lies in the cache file: found once, then used without another lookup.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Slot {
+    start: usize,
+    len: usize,
+}
+
 /// Where a summary is kept: `(kind index, content id)`.
 type Key = (u32, ContentId);
 
@@ -59,17 +66,36 @@ impl SummaryCache {
         }
     }
 
-    /// The cached summary of the file at `path` of `kind` with `content`.
-    pub(crate) fn get(
+    /// Where the cache file holds the summary of a file of `kind` with `content`.
+    pub(crate) fn find(&self, kind: usize, content: ContentId) -> Option<Slot> {
+        self.stored
+            .get(&(kind as u32, content))
+            .map(|&(start, len)| Slot { start, len })
+    }
+
+    /// The encoded summary at `slot` (from [`Self::find`]).
+    pub(crate) fn at(&self, slot: Slot) -> &[u8] {
+        self.bytes
+            .get(slot.start..slot.start + slot.len)
+            .unwrap_or_default()
+    }
+
+    /// The summary at `slot` of the file at `path`, of `kind`, with `content`.
+    pub(crate) fn decode(
         &self,
         config: &Config,
-        kind: usize,
+        slot: Slot,
+        stub: &EntrySummary,
         content: ContentId,
-        path: &str,
-        id: &str,
     ) -> Option<EntrySummary> {
-        let bytes = self.encoded(kind, content)?;
-        decode_summary(config, kind, bytes, path, id, content)
+        decode_summary(
+            config,
+            stub.kind,
+            self.at(slot),
+            &stub.path,
+            &stub.id,
+            content,
+        )
     }
 
     /// The encoded summary of a file of `kind` with `content`, for [`skim`] and [`Self::get`].

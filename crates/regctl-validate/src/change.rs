@@ -178,16 +178,14 @@ pub(crate) fn judge(
             .iter()
             .map(|&i| {
                 let stub = &run.entries[i];
-                if !run.is_cached(i) {
+                let Some(slot) = run.cached(i) else {
                     return stub.clone();
-                }
+                };
                 // A summary that skimmed but does not decode (a damaged cache) is taken as
                 // unreadable, which only stops findings from cascading.
                 cache
                     .zip(stub.content)
-                    .and_then(|(cache, content)| {
-                        cache.get(config, stub.kind, content, &stub.path, &stub.id)
-                    })
+                    .and_then(|(cache, content)| cache.decode(config, slot, stub, content))
                     .unwrap_or_else(|| EntrySummary {
                         broken: true,
                         ..stub.clone()
@@ -206,7 +204,7 @@ pub(crate) fn judge(
             .iter()
             .copied()
             .zip(subset)
-            .filter(|&(i, _)| run.is_cached(i))
+            .filter(|&(i, _)| run.cached(i).is_some())
             .collect();
     }
     let base_discovery: HashSet<(Code, Option<&str>)> = base_found

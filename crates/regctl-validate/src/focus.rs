@@ -24,7 +24,7 @@ use rayon::prelude::*;
 use regctl_core::Span;
 use regctl_core::config::Config;
 
-use crate::cache::{self, SummaryCache};
+use crate::cache::{self, Slot, SummaryCache};
 use crate::cross::{Edge, fold_id, path_order, strongly_connected};
 use crate::file::EntrySummary;
 
@@ -41,11 +41,15 @@ pub(crate) struct Skims<'a> {
 }
 
 impl<'a> Skims<'a> {
-    /// Skims `entries`, taking stubs' summaries from `cache` (`cached[i]` says entry `i` is a
-    /// stub). A damaged summary (the cache is written atomically, so only outside damage makes
+    /// Skims `entries`, taking stubs' summaries from `cache` (`cached[i]` is where it holds
+    /// entry `i`'s, if that is a stub). A damaged summary (the cache is written atomically, so only outside damage makes
     /// one) is taken as the stub's: no references, no unique values; decoding it fails too, and
     /// the entry then counts as unreadable.
-    fn new(entries: &'a [EntrySummary], cached: &[bool], cache: Option<&'a SummaryCache>) -> Self {
+    fn new(
+        entries: &'a [EntrySummary],
+        cached: &[Option<Slot>],
+        cache: Option<&'a SummaryCache>,
+    ) -> Self {
         // Small chunks in tests, so that stitching them together is tested too.
         const CHUNK: usize = if cfg!(test) { 7 } else { 4096 };
         let chunks: Vec<Skims<'a>> = entries
@@ -54,10 +58,8 @@ impl<'a> Skims<'a> {
             .map(|(c, chunk)| {
                 let mut skims = Skims::default();
                 for (k, entry) in chunk.iter().enumerate() {
-                    let encoded = match (cached.get(c * CHUNK + k), cache, entry.content) {
-                        (Some(true), Some(cache), Some(content)) => {
-                            cache.encoded(entry.kind, content)
-                        }
+                    let encoded = match (cached.get(c * CHUNK + k), cache) {
+                        (Some(Some(slot)), Some(cache)) => Some(cache.at(*slot)),
                         _ => None,
                     };
                     if encoded
@@ -131,11 +133,11 @@ pub(crate) struct Pick {
 }
 
 impl<'a> Head<'a> {
-    /// Skims `entries`; `cached[i]` says entry `i` is only a stub whose summary is in `cache`.
+    /// Skims `entries`; `cached[i]` is where `cache` holds entry `i`'s summary, if it is a stub.
     pub(crate) fn new(
         config: &'a Config,
         entries: &'a [EntrySummary],
-        cached: &[bool],
+        cached: &[Option<Slot>],
         cache: Option<&'a SummaryCache>,
     ) -> Head<'a> {
         let skims = Skims::new(entries, cached, cache);

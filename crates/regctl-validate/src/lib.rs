@@ -20,7 +20,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 use regctl_core::config::{Config, Kind};
-use regctl_core::discover::{Discovered, discover};
+use regctl_core::discover::{DescriptorFile, Discovered, discover};
 use regctl_core::{Diagnostic, Error, Snapshot};
 
 pub use change::{Acknowledgement, Base, acknowledgements};
@@ -64,7 +64,7 @@ pub fn validate_with(
     )?;
     if let Some(cache) = &mut cache {
         for (i, entry) in run.entries.iter().enumerate() {
-            if !run.is_cached(i) {
+            if run.cached(i).is_none() {
                 cache.put(entry);
             }
         }
@@ -144,7 +144,7 @@ pub(crate) struct Run {
     pub(crate) entries: Vec<EntrySummary>,
     /// Per entry (or empty): its summary is a stub (path, kind, id, content and whether it is
     /// broken), the rest still encoded in the summary cache.
-    pub(crate) cached: Vec<bool>,
+    pub(crate) cached: Vec<Option<cache::Slot>>,
     /// Per entry, in a change run: the index of the base's descriptor at the same path.
     pub(crate) base_of: Vec<Option<usize>>,
     /// Findings about files no kind reads.
@@ -157,9 +157,9 @@ pub(crate) struct Run {
 }
 
 impl Run {
-    /// Whether entry `i` is a stub whose summary is still in the cache.
-    pub(crate) fn is_cached(&self, i: usize) -> bool {
-        self.cached.get(i).copied().unwrap_or(false)
+    /// Where the cache holds the summary of entry `i`, when the entry is only a stub.
+    pub(crate) fn cached(&self, i: usize) -> Option<cache::Slot> {
+        self.cached.get(i).copied().flatten()
     }
 
     fn diagnostics(&self) -> Vec<Diagnostic> {
@@ -197,20 +197,8 @@ fn run(config: &Config, snapshot: &dyn Snapshot, mode: Mode<'_>) -> Result<Run, 
             all_cross,
         } => (true, None, Some(base), cache, all_cross),
     };
-    let base_of: Vec<Option<usize>> = match base {
-        Some(base) => {
-            let by_path: foldhash::HashMap<&str, usize> = base
-                .descriptors
-                .iter()
-                .enumerate()
-                .map(|(i, file)| (file.path.as_str(), i))
-                .collect();
-            discovered
-                .descriptors
-                .par_iter()
-                .map(|file| by_path.get(file.path.as_str()).copied())
-                .collect()
-        }
+    let base_of = match base {
+        Some(base) => pair_by_path(&base.descriptors, &discovered.descriptors),
         None => Vec::new(),
     };
     // Summaries and findings go straight into their own vectors (indexed, so no intermediate
@@ -228,10 +216,13 @@ fn run(config: &Config, snapshot: &dyn Snapshot, mode: Mode<'_>) -> Result<Run, 
             };
             if let (Some(base), Some(cache), Some(id)) = (base, cache, descriptor.id)
                 && unchanged(base)
-                && let Some(encoded) = cache.encoded(descriptor.kind, id)
+                && let Some(slot) = cache.find(descriptor.kind, id)
             {
-                let broken = cache::is_broken(encoded);
-                return (EntrySummary::stub(descriptor, broken), Checked::Cached);
+                let broken = cache::is_broken(cache.at(slot));
+                return (
+                    EntrySummary::stub(descriptor, broken),
+                    Checked::Cached(slot),
+                );
             }
             match file::check(config, snapshot, &descriptor, identify, visit) {
                 Ok(outcome) => (outcome.entry, Checked::Read(Ok(outcome.findings))),
@@ -255,7 +246,10 @@ fn run(config: &Config, snapshot: &dyn Snapshot, mode: Mode<'_>) -> Result<Run, 
     };
     for (entry, checked) in run.entries.iter().zip(findings) {
         if cache.is_some() {
-            run.cached.push(matches!(checked, Checked::Cached));
+            run.cached.push(match checked {
+                Checked::Cached(slot) => Some(slot),
+                Checked::Read(_) => None,
+            });
         }
         let Checked::Read(found) = checked else {
             run.visits.push(None);
@@ -274,10 +268,68 @@ fn run(config: &Config, snapshot: &dyn Snapshot, mode: Mode<'_>) -> Result<Run, 
     Ok(run)
 }
 
+/// For each of `head`'s files, the index of `base`'s file at the same path.
+fn pair_by_path(base: &[DescriptorFile], head: &[DescriptorFile]) -> Vec<Option<usize>> {
+    let in_path_order = |files: &[DescriptorFile]| files.is_sorted_by(|a, b| a.path < b.path);
+    if in_path_order(base) && in_path_order(head) {
+        // The usual case (kind directories sort as their contents do): one merge, no hashing.
+        let mut at = 0;
+        return head
+            .iter()
+            .map(|file| {
+                while base.get(at).is_some_and(|was| was.path < file.path) {
+                    at += 1;
+                }
+                base.get(at)
+                    .is_some_and(|was| was.path == file.path)
+                    .then_some(at)
+            })
+            .collect();
+    }
+    let by_path: foldhash::HashMap<&str, usize> = base
+        .iter()
+        .enumerate()
+        .map(|(i, file)| (file.path.as_str(), i))
+        .collect();
+    head.par_iter()
+        .map(|file| by_path.get(file.path.as_str()).copied())
+        .collect()
+}
+
 /// How one descriptor was taken into a run.
 enum Checked {
     /// Read and checked, with what that found.
     Read(Result<file::Findings, Error>),
     /// Left in the summary cache, unchanged since the base.
-    Cached,
+    Cached(cache::Slot),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use regctl_core::document::Format;
+
+    fn files(paths: &[&str]) -> Vec<DescriptorFile> {
+        paths
+            .iter()
+            .map(|path| DescriptorFile {
+                path: (*path).to_owned(),
+                kind: 0,
+                format: Format::Toml,
+                size: None,
+                id: None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn files_pair_by_path_whether_or_not_listed_in_path_order() {
+        let base = files(&["k/a.toml", "k/b.toml", "k/d.toml"]);
+        let head = files(&["k/a.toml", "k/c.toml", "k/d.toml", "k/e.toml"]);
+        assert_eq!(pair_by_path(&base, &head), [Some(0), None, Some(2), None]);
+        // Kind directories `k` and `k-2` list `k/…` first, which sorts after `k-2/…`.
+        let base = files(&["k/a.toml", "k-2/a.toml"]);
+        let head = files(&["k/b.toml", "k-2/a.toml", "k/a.toml"]);
+        assert_eq!(pair_by_path(&base, &head), [None, Some(1), Some(0)]);
+    }
 }
