@@ -17,7 +17,6 @@ use serde_json::Value;
 
 use crate::Run;
 use crate::cache::SummaryCache;
-use crate::cross;
 use crate::file::EntrySummary;
 use crate::focus::Head;
 
@@ -163,50 +162,11 @@ pub(crate) fn judge(
         .collect();
     let removed_keys: foldhash::HashSet<(usize, &str)> =
         removed.iter().map(|f| (f.kind, f.stem())).collect();
-    let mut affected: foldhash::HashSet<&str> = foldhash::HashSet::default();
-    let mut cross = Vec::new();
-    let mut decoded = Vec::new();
-    if let Some(skimmed) = &skimmed {
-        let pick = skimmed.pick(&changed_at, &removed_keys);
-        affected = pick
-            .affected
-            .iter()
-            .map(|&i| run.entries[i].path.as_str())
-            .collect();
-        let subset: Vec<EntrySummary> = pick
-            .subset
-            .iter()
-            .map(|&i| {
-                let stub = &run.entries[i];
-                let Some(slot) = run.cached(i) else {
-                    return stub.clone();
-                };
-                // A summary that skimmed but does not decode (a damaged cache) is taken as
-                // unreadable, which only stops findings from cascading.
-                cache
-                    .zip(stub.content)
-                    .and_then(|(cache, content)| cache.decode(config, slot, stub, content))
-                    .unwrap_or_else(|| EntrySummary {
-                        broken: true,
-                        ..stub.clone()
-                    })
-            })
-            .collect();
-        if config.any_enabled(regctl_core::code::Scope::Registry) {
-            let scope = cross::Scope {
-                all: &run.entries,
-                check_refs_of: Some(&affected),
-            };
-            cross = cross::check_within(config, &subset, &scope);
-        }
-        decoded = pick
-            .subset
-            .iter()
-            .copied()
-            .zip(subset)
-            .filter(|&(i, _)| run.cached(i).is_some())
-            .collect();
-    }
+    let focused = skimmed
+        .as_ref()
+        .map(|skimmed| skimmed.cross_findings(&changed_at, &removed_keys))
+        .unwrap_or_default();
+    let affected = focused.affected;
     let base_discovery: HashSet<(Code, Option<&str>)> = base_found
         .diagnostics
         .iter()
@@ -227,13 +187,13 @@ pub(crate) fn judge(
             .filter(|d| touches(d, &changed))
             .cloned(),
     );
-    out.extend(cross.into_iter().filter(|d| {
+    out.extend(focused.cross.into_iter().filter(|d| {
         touches(d, &affected) || d.related.iter().any(|r| changed.contains(r.file.as_str()))
     }));
     Ok(Judged {
         diagnostics: out,
         n_changed,
-        decoded,
+        decoded: focused.decoded,
     })
 }
 

@@ -21,11 +21,11 @@ use foldhash::HashSet;
 use std::borrow::Cow;
 
 use rayon::prelude::*;
-use regctl_core::Span;
 use regctl_core::config::Config;
+use regctl_core::{Diagnostic, Span};
 
 use crate::cache::{self, Slot, SummaryCache};
-use crate::cross::{Edge, fold_id, path_order, strongly_connected};
+use crate::cross::{Edge, Scope, check_within, fold_id, path_order, strongly_connected};
 use crate::file::EntrySummary;
 
 /// What the registry-wide lookups need of each entry, borrowed, in two flat lists (a list per
@@ -119,6 +119,9 @@ impl<'a> Skims<'a> {
 pub(crate) struct Head<'a> {
     config: &'a Config,
     entries: &'a [EntrySummary],
+    /// Where `cache` holds each entry's summary, if the entry is a stub (or empty).
+    cached: &'a [Option<Slot>],
+    cache: Option<&'a SummaryCache>,
     skims: Skims<'a>,
     order: Vec<usize>,
     /// `(kind, id)` → the first entry (in path order) with that id.
@@ -132,14 +135,26 @@ pub(crate) struct Pick {
     pub(crate) subset: Vec<usize>,
 }
 
+/// The cross-file findings a change may keep.
+#[derive(Default)]
+pub(crate) struct Focused<'a> {
+    /// Paths of the affected entries: changed, referencing a changed or removed entry, or
+    /// referenced by a changed one.
+    pub(crate) affected: HashSet<&'a str>,
+    /// What the cross-file rules found in the subset, to be filtered like a full run's.
+    pub(crate) cross: Vec<Diagnostic>,
+    /// Summaries decoded from the cache, by index in the run's entries (which held stubs).
+    pub(crate) decoded: Vec<(usize, EntrySummary)>,
+}
+
 impl<'a> Head<'a> {
     /// Skims `entries`; `cached[i]` is where `cache` holds entry `i`'s summary, if it is a stub.
     pub(crate) fn new(
         config: &'a Config,
         entries: &'a [EntrySummary],
-        cached: &[Option<Slot>],
+        cached: &'a [Option<Slot>],
         cache: Option<&'a SummaryCache>,
-    ) -> Head<'a> {
+    ) -> Self {
         let skims = Skims::new(entries, cached, cache);
         let order = path_order(entries);
         let mut by_id =
@@ -152,6 +167,8 @@ impl<'a> Head<'a> {
         Head {
             config,
             entries,
+            cached,
+            cache,
             skims,
             order,
             by_id,
@@ -189,6 +206,62 @@ impl<'a> Head<'a> {
                     .any(|&(rule, target)| keys.contains(&(self.target_kind(i, rule), target)))
             })
             .collect()
+    }
+
+    /// Runs the cross-file rules on what judging the `changed` entries (at these indices) and
+    /// the `removed` keys needs.
+    pub(crate) fn cross_findings(
+        &self,
+        changed: &[usize],
+        removed: &HashSet<(usize, &str)>,
+    ) -> Focused<'a> {
+        let (config, entries) = (self.config, self.entries);
+        let pick = self.pick(changed, removed);
+        let affected: HashSet<&'a str> = pick
+            .affected
+            .iter()
+            .map(|&i| entries[i].path.as_str())
+            .collect();
+        let subset: Vec<EntrySummary> = pick
+            .subset
+            .iter()
+            .map(|&i| {
+                let stub = &entries[i];
+                let Some(slot) = self.cached.get(i).copied().flatten() else {
+                    return stub.clone();
+                };
+                // A summary that skimmed but does not decode (a damaged cache) is taken as
+                // unreadable, which only stops findings from cascading.
+                self.cache
+                    .zip(stub.content)
+                    .and_then(|(cache, content)| cache.decode(config, slot, stub, content))
+                    .unwrap_or_else(|| EntrySummary {
+                        broken: true,
+                        ..stub.clone()
+                    })
+            })
+            .collect();
+        let cross = if config.any_enabled(regctl_core::code::Scope::Registry) {
+            let scope = Scope {
+                all: entries,
+                check_refs_of: Some(&affected),
+            };
+            check_within(config, &subset, &scope)
+        } else {
+            Vec::new()
+        };
+        let decoded = pick
+            .subset
+            .iter()
+            .copied()
+            .zip(subset)
+            .filter(|&(i, _)| self.cached.get(i).copied().flatten().is_some())
+            .collect();
+        Focused {
+            affected,
+            cross,
+            decoded,
+        }
     }
 
     /// Picks what judging the `changed` entries (and the `removed` keys) needs.
@@ -452,29 +525,15 @@ schema = "schemas/any.json"
                     (vec![at], HashSet::default())
                 };
                 let head = Head::new(&config, &entries, &[], None);
-                let pick = head.pick(&changed_at, &removed_keys);
-                let affected: HashSet<&str> = pick
-                    .affected
-                    .iter()
-                    .map(|&i| entries[i].path.as_str())
-                    .collect();
+                let found = head.cross_findings(&changed_at, &removed_keys);
                 let changed: HashSet<&str> = changed_at
                     .iter()
                     .map(|&i| entries[i].path.as_str())
                     .collect();
-                let subset: Vec<EntrySummary> =
-                    pick.subset.iter().map(|&i| entries[i].clone()).collect();
-                let scope = cross::Scope {
-                    all: &entries,
-                    check_refs_of: Some(&affected),
-                };
-                let focused = kept(
-                    cross::check_within(&config, &subset, &scope),
-                    &affected,
-                    &changed,
-                );
-                let everything = kept(cross::check(&config, &entries), &affected, &changed);
+                let focused = kept(found.cross, &found.affected, &changed);
+                let everything = kept(cross::check(&config, &entries), &found.affected, &changed);
                 assert_eq!(focused, everything, "entry {at} (removed: {removed})");
+                let pick = head.pick(&changed_at, &removed_keys);
                 compared += usize::from(!everything.is_empty());
                 // (A team is referenced by every thing it owns: all of them are affected.)
                 if pick.affected.len() < 10 {
