@@ -262,8 +262,6 @@ impl GitRepo {
             .and_then(|commit| commit.tree())
             .map_err(|err| git_error(format!("read the tree of {label}"), err))?;
         // Only the registry's own subtree is listed.
-        let mut files = Vec::new();
-        let mut found = true;
         for part in prefix.split('/').filter(|part| !part.is_empty()) {
             let subtree = tree
                 .iter()
@@ -272,15 +270,11 @@ impl GitRepo {
                 .map(|entry| entry.inner.oid.to_owned());
             match subtree {
                 Some(id) => tree = repo.find_tree(id).map_err(listing_failed)?,
-                None => {
-                    found = false;
-                    break;
-                }
+                None => return Ok(GitFiles::new(self.repo.clone(), Vec::new(), label)),
             }
         }
-        if found {
-            list_tree(&repo, &tree, &mut String::new(), &mut files).map_err(listing_failed)?;
-        }
+        let mut files = Vec::new();
+        list_tree(&repo, &tree, &mut String::new(), &mut files).map_err(listing_failed)?;
         Ok(GitFiles::new(self.repo.clone(), files, label))
     }
 

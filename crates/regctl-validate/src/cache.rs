@@ -38,8 +38,8 @@ pub(crate) struct SummaryCache {
     key: ContentId,
     /// The cache file as read; summaries are used where they lie, never copied out.
     bytes: Vec<u8>,
-    /// Where each summary in `bytes` starts and how long it is.
-    stored: HashMap<Key, (usize, usize)>,
+    /// Where each summary lies in `bytes`.
+    stored: HashMap<Key, Slot>,
     /// Summaries this run added.
     added: HashMap<Key, Vec<u8>>,
 }
@@ -68,9 +68,7 @@ impl SummaryCache {
 
     /// Where the cache file holds the summary of a file of `kind` with `content`.
     pub(crate) fn find(&self, kind: usize, content: ContentId) -> Option<Slot> {
-        self.stored
-            .get(&(kind as u32, content))
-            .map(|&(start, len)| Slot { start, len })
+        self.stored.get(&(kind as u32, content)).copied()
     }
 
     /// The encoded summary at `slot` (from [`Self::find`]).
@@ -80,14 +78,14 @@ impl SummaryCache {
             .unwrap_or_default()
     }
 
-    /// The summary at `slot` of the file at `path`, of `kind`, with `content`.
+    /// The whole summary of `stub`, from `slot`.
     pub(crate) fn decode(
         &self,
         config: &Config,
         slot: Slot,
         stub: &EntrySummary,
-        content: ContentId,
     ) -> Option<EntrySummary> {
+        let content = stub.content?;
         decode_summary(
             config,
             stub.kind,
@@ -98,11 +96,10 @@ impl SummaryCache {
         )
     }
 
-    /// The encoded summary of a file of `kind` with `content`, for [`skim`] and [`Self::get`].
-    pub(crate) fn encoded(&self, kind: usize, content: ContentId) -> Option<&[u8]> {
-        let key = (kind as u32, content);
+    /// The encoded summary kept under `key`, read or added by this run.
+    fn encoded(&self, key: Key) -> Option<&[u8]> {
         match self.stored.get(&key) {
-            Some(&(start, len)) => self.bytes.get(start..start + len),
+            Some(&slot) => Some(self.at(slot)),
             None => self.added.get(&key).map(Vec::as_slice),
         }
     }
@@ -147,7 +144,7 @@ impl SummaryCache {
         out.extend_from_slice(self.key.as_bytes());
         put_u32(&mut out, keys.len() as u32);
         for key in keys {
-            let Some(summary) = self.encoded(key.0 as usize, key.1) else {
+            let Some(summary) = self.encoded(key) else {
                 continue;
             };
             put_u32(&mut out, key.0);
@@ -159,7 +156,7 @@ impl SummaryCache {
 }
 
 /// Where each summary of a cache file lies; `None` when the file is not a cache for `key`.
-fn index_file(bytes: &[u8], key: ContentId) -> Option<HashMap<Key, (usize, usize)>> {
+fn index_file(bytes: &[u8], key: ContentId) -> Option<HashMap<Key, Slot>> {
     let mut reader = Reader { bytes, at: 0 };
     if reader.take(MAGIC.len())? != MAGIC || ContentId::from_bytes(reader.take(20)?)? != key {
         return None;
@@ -172,7 +169,7 @@ fn index_file(bytes: &[u8], key: ContentId) -> Option<HashMap<Key, (usize, usize
         let len = reader.u32()? as usize;
         let start = reader.at;
         reader.take(len)?;
-        stored.insert((kind, content), (start, len));
+        stored.insert((kind, content), Slot { start, len });
     }
     Some(stored)
 }

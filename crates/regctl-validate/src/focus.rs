@@ -123,7 +123,6 @@ pub(crate) struct Head<'a> {
     cached: &'a [Option<Slot>],
     cache: Option<&'a SummaryCache>,
     skims: Skims<'a>,
-    order: Vec<usize>,
     /// `(kind, id)` → the first entry (in path order) with that id.
     by_id: foldhash::HashMap<(usize, &'a str), usize>,
 }
@@ -170,7 +169,6 @@ impl<'a> Head<'a> {
             cached,
             cache,
             skims,
-            order,
             by_id,
         }
     }
@@ -197,14 +195,19 @@ impl<'a> Head<'a> {
         if keys.is_empty() {
             return Vec::new();
         }
+        self.entries_where(|i| {
+            self.skims
+                .refs(i)
+                .iter()
+                .any(|&(rule, target)| keys.contains(&(self.target_kind(i, rule), target)))
+        })
+    }
+
+    /// The entries for which `keep` holds, ascending; one parallel pass over the registry.
+    fn entries_where(&self, keep: impl Fn(usize) -> bool + Sync + Send) -> Vec<usize> {
         (0..self.entries.len())
             .into_par_iter()
-            .filter(|&i| {
-                self.skims
-                    .refs(i)
-                    .iter()
-                    .any(|&(rule, target)| keys.contains(&(self.target_kind(i, rule), target)))
-            })
+            .filter(|&i| keep(i))
             .collect()
     }
 
@@ -233,8 +236,7 @@ impl<'a> Head<'a> {
                 // A summary that skimmed but does not decode (a damaged cache) is taken as
                 // unreadable, which only stops findings from cascading.
                 self.cache
-                    .zip(stub.content)
-                    .and_then(|(cache, content)| cache.decode(config, slot, stub, content))
+                    .and_then(|cache| cache.decode(config, slot, stub))
                     .unwrap_or_else(|| EntrySummary {
                         broken: true,
                         ..stub.clone()
@@ -369,15 +371,12 @@ impl<'a> Head<'a> {
         if wanted.is_empty() {
             return Vec::new();
         }
-        (0..self.entries.len())
-            .into_par_iter()
-            .filter(|&i| {
-                self.skims
-                    .unique(i)
-                    .iter()
-                    .any(|&(rule, value)| wanted.contains(&self.unique_key(i, rule, value)))
-            })
-            .collect()
+        self.entries_where(|i| {
+            self.skims
+                .unique(i)
+                .iter()
+                .any(|&(rule, value)| wanted.contains(&self.unique_key(i, rule, value)))
+        })
     }
 
     fn sharing_folded_ids(&self, picked: &HashSet<usize>) -> Vec<usize> {
@@ -386,11 +385,7 @@ impl<'a> Head<'a> {
             .iter()
             .map(|&i| (entries[i].kind, fold_id(&entries[i].id)))
             .collect();
-        self.order
-            .par_iter()
-            .copied()
-            .filter(|&i| wanted.contains(&(entries[i].kind, fold_id(&entries[i].id))))
-            .collect()
+        self.entries_where(|i| wanted.contains(&(entries[i].kind, fold_id(&entries[i].id))))
     }
 }
 

@@ -549,6 +549,17 @@ fn codeowners_is_written_from_owners_and_checked() {
     );
 }
 
+/// `validate --output json` with `args`, keeping summaries in `cache`.
+fn validate_with_cache(
+    ctx: &TestContext,
+    cache: &std::path::Path,
+    args: &[&str],
+) -> (i32, serde_json::Value) {
+    let mut command = ctx.command();
+    command.env("REGCTL_CACHE_DIR", cache);
+    validate_json(&mut command, args)
+}
+
 #[test]
 fn the_summary_cache_changes_speed_not_results() {
     let ctx = repo();
@@ -559,9 +570,7 @@ fn the_summary_cache_changes_speed_not_results() {
         "version = \"0.4.0\"",
     );
     let run_with_cache = |extra: &[&str]| {
-        let mut command = ctx.command();
-        command.env("REGCTL_CACHE_DIR", cache.path());
-        validate_json(&mut command, &[&["--base", "main"], extra].concat())
+        validate_with_cache(&ctx, cache.path(), &[&["--base", "main"], extra].concat())
     };
     let (cold_code, cold) = run_with_cache(&[]);
     assert!(
@@ -603,12 +612,8 @@ fn a_cached_neighbour_keeps_its_findings_and_suppressions() {
     // Between two commits every blob id is known, so untouched entries come from the cache.
     ctx.commit("downgrade the tokenizer");
     let run_with_cache = |extra: &[&str]| {
-        let mut command = ctx.command();
-        command.env("REGCTL_CACHE_DIR", cache.path());
-        validate_json(
-            &mut command,
-            &[&["--base", "HEAD~1", "--head", "HEAD"], extra].concat(),
-        )
+        let args = [&["--base", "HEAD~1", "--head", "HEAD"], extra].concat();
+        validate_with_cache(&ctx, cache.path(), &args)
     };
     let (_, cold) = run_with_cache(&[]);
     let (_, warm) = run_with_cache(&[]); // `user` is now only a stub until the rules need it
