@@ -3,9 +3,16 @@
 //! Judging a change needs the summary of every entry (cross-file rules look at the whole
 //! reference graph) but the diagnostics of changed entries only. Summaries depend only on a
 //! file's bytes and on `regctl.toml`, so they are cached by blob id; with a warm cache, a change
-//! to one entry of 100,000 parses that one file. The cache is a single file, written
-//! atomically; a cache that is missing, stale or corrupt is ignored and rebuilt.
+//! to one entry of 100,000 parses that one file.
+//!
+//! The cache is a single file: a header (magic and configuration key), then one record per
+//! summary. A run appends the summaries it added, under an exclusive lock, so that a commit hook
+//! that changes one entry writes one record, not the 36 MB of all 100,000. The file is
+//! rewritten whole (atomically) only when it is missing, for another configuration, ends in a
+//! torn record, or has grown past twice the registry; a cache that is stale or corrupt is
+//! ignored and rebuilt.
 
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
@@ -20,7 +27,10 @@ use crate::file::{EntrySummary, Reference, Released, UniqueValue};
 use crate::focus::Skims;
 
 /// The first bytes of a cache file; bumped when the layout changes.
-const MAGIC: &[u8] = b"regctl-summaries-v1\n";
+const MAGIC: &[u8] = b"regctl-summaries-v2\n";
+
+/// The length of the header: magic and configuration key.
+const HEADER_LEN: usize = MAGIC.len() + 20;
 
 /// Where a summary lies in the cache file: found once, then used without another lookup.
 #[derive(Clone, Copy, Debug)]
@@ -40,8 +50,20 @@ pub(crate) struct SummaryCache {
     bytes: Vec<u8>,
     /// Where each summary lies in `bytes`.
     stored: HashMap<Key, Slot>,
+    /// How the file read can be written back.
+    state: FileState,
     /// Summaries this run added.
     added: HashMap<Key, Vec<u8>>,
+}
+
+/// What the cache file read allows the next save to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum FileState {
+    /// Whole records for this configuration, `records` of them (with any duplicates that
+    /// concurrent runs appended): new records can be appended.
+    Appendable { records: usize },
+    /// Missing, for another configuration, or ending in a torn record: it must be rewritten.
+    Rewrite,
 }
 
 impl SummaryCache {
@@ -53,15 +75,16 @@ impl SummaryCache {
         let key = ContentId::of_bytes(&seed);
         let file = dir.join("summaries.bin");
         let bytes = std::fs::read(&file).unwrap_or_default();
-        let (bytes, stored) = match index_file(&bytes, key) {
-            Some(stored) => (bytes, stored),
-            None => (Vec::new(), HashMap::new()),
+        let (bytes, stored, state) = match index_file(&bytes, key) {
+            Some((stored, state)) => (bytes, stored, state),
+            None => (Vec::new(), HashMap::new(), FileState::Rewrite),
         };
         SummaryCache {
             file,
             key,
             bytes,
             stored,
+            state,
             added: HashMap::new(),
         }
     }
@@ -116,12 +139,21 @@ impl SummaryCache {
         }
     }
 
-    /// Keeps only the given entries when the cache has grown past twice their number, then
-    /// writes the cache if anything changed. A failure to write only costs speed next time.
+    /// Saves what this run added: appended to the file when it can be, otherwise (and when the
+    /// file has grown past twice the `live` entries, which are then all it keeps) by writing
+    /// the file anew. A failure to write only costs speed next time.
     pub(crate) fn save(self, live: &[EntrySummary]) {
-        let total = self.stored.len() + self.added.len();
-        let prune = total > 2 * live.len().max(1024);
-        if self.added.is_empty() && !prune {
+        let records = match self.state {
+            FileState::Appendable { records } => records,
+            FileState::Rewrite => self.stored.len(),
+        };
+        let prune = records + self.added.len() > 2 * live.len().max(1024);
+        if self.state != FileState::Rewrite && !prune {
+            if !self.added.is_empty() {
+                // Whatever goes wrong (say, another configuration's cache took the file's
+                // place), the next run reads what is there and decides again.
+                let _ = self.append();
+            }
             return;
         }
         let keep: HashSet<Key> = if prune {
@@ -140,38 +172,83 @@ impl SummaryCache {
             .collect();
         keys.sort_unstable();
         let mut out = Vec::with_capacity(self.bytes.len() + self.added.len() * 256);
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(self.key.as_bytes());
-        put_u32(&mut out, keys.len() as u32);
+        out.extend_from_slice(&header(self.key));
         for key in keys {
-            let Some(summary) = self.encoded(key) else {
-                continue;
-            };
-            put_u32(&mut out, key.0);
-            out.extend_from_slice(key.1.as_bytes());
-            put_bytes(&mut out, summary);
+            if let Some(summary) = self.encoded(key) {
+                put_record(&mut out, key, summary);
+            }
         }
         let _ = write_atomic(&self.file, &out);
     }
+
+    /// Appends the added records to the cache file, under an exclusive lock so that concurrent
+    /// runs do not interleave, and only if the file (which may have been replaced since it was
+    /// read) is still for this configuration.
+    fn append(&self) -> std::io::Result<()> {
+        let mut keys: Vec<&Key> = self.added.keys().collect();
+        keys.sort_unstable();
+        let mut out = Vec::new();
+        for key in keys {
+            put_record(&mut out, *key, &self.added[key]);
+        }
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .append(true)
+            .open(&self.file)?;
+        file.lock()?;
+        let mut head = [0; HEADER_LEN];
+        file.read_exact(&mut head)?;
+        if head[..] != header(self.key)[..] {
+            return Err(std::io::ErrorKind::InvalidData.into());
+        }
+        file.write_all(&out)?;
+        // As durable as the atomic rewrite: a crash must not leave a record that frames but
+        // holds garbage.
+        file.sync_data()
+    }
 }
 
-/// Where each summary of a cache file lies; `None` when the file is not a cache for `key`.
-fn index_file(bytes: &[u8], key: ContentId) -> Option<HashMap<Key, Slot>> {
+/// The first bytes of a cache file for the configuration `key`.
+fn header(key: ContentId) -> Vec<u8> {
+    let mut out = Vec::with_capacity(HEADER_LEN);
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(key.as_bytes());
+    out
+}
+
+fn put_record(out: &mut Vec<u8>, key: Key, summary: &[u8]) {
+    put_u32(out, key.0);
+    out.extend_from_slice(key.1.as_bytes());
+    put_bytes(out, summary);
+}
+
+/// Where each summary of a cache file lies, and whether records can be appended to it; `None`
+/// when the file is not a cache for `key`. A torn last record (a run stopped while appending,
+/// or one being appended now) is left out.
+fn index_file(bytes: &[u8], key: ContentId) -> Option<(HashMap<Key, Slot>, FileState)> {
     let mut reader = Reader { bytes, at: 0 };
     if reader.take(MAGIC.len())? != MAGIC || ContentId::from_bytes(reader.take(20)?)? != key {
         return None;
     }
-    let count = reader.u32()? as usize;
-    let mut stored = HashMap::with_capacity(count.min(bytes.len() / 28));
-    for _ in 0..count {
-        let kind = reader.u32()?;
-        let content = ContentId::from_bytes(reader.take(20)?)?;
-        let len = reader.u32()? as usize;
-        let start = reader.at;
-        reader.take(len)?;
-        stored.insert((kind, content), Slot { start, len });
+    // Records are at least 28 bytes: kind, content id and length.
+    let mut stored = HashMap::with_capacity(bytes.len() / 256);
+    let mut records = 0;
+    while reader.at < bytes.len() {
+        let record = (|| {
+            let kind = reader.u32()?;
+            let content = ContentId::from_bytes(reader.take(20)?)?;
+            let len = reader.u32()? as usize;
+            let start = reader.at;
+            reader.take(len)?;
+            Some(((kind, content), Slot { start, len }))
+        })();
+        let Some((key, slot)) = record else {
+            return Some((stored, FileState::Rewrite));
+        };
+        stored.entry(key).or_insert(slot);
+        records += 1;
     }
-    Some(stored)
+    Some((stored, FileState::Appendable { records }))
 }
 
 fn encode_summary(entry: &EntrySummary) -> Vec<u8> {
@@ -390,5 +467,148 @@ impl<'a> Reader<'a> {
             0 => Some(None),
             _ => Some(Some(Span::new(self.u32()? as usize, self.u32()? as usize))),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use regctl_core::Worktree;
+
+    fn config(dir: &Path, schema_note: &str) -> Config {
+        std::fs::write(
+            dir.join("regctl.toml"),
+            format!(
+                "# {schema_note}\n[registry]\nname = \"test\"\n\n[kinds.thing]\ndir = \"things\"\nschema = \"any.json\"\n"
+            ),
+        )
+        .expect("write config");
+        std::fs::write(dir.join("any.json"), "{}").expect("write schema");
+        Config::load(&Worktree::new(dir).expect("worktree")).expect("config")
+    }
+
+    fn entry(id: &str) -> EntrySummary {
+        EntrySummary {
+            path: format!("things/{id}.toml"),
+            kind: 0,
+            id: id.to_owned(),
+            id_span: Some(Span::new(3, 9)),
+            broken: false,
+            versions: Vec::new(),
+            refs: Vec::new(),
+            unique: vec![UniqueValue {
+                rule: 0,
+                value: format!("hash of {id}"),
+                span: Span::new(10, 20),
+            }],
+            allow: Vec::new(),
+            content: Some(ContentId::of_bytes(id.as_bytes())),
+            owner: Some("core".to_owned()),
+        }
+    }
+
+    /// Opens the cache, adds `entries` and saves it, with `live` the registry's entries.
+    fn add_live(dir: &Path, config: &Config, entries: &[EntrySummary], live: &[EntrySummary]) {
+        let mut cache = SummaryCache::open(dir, config);
+        for entry in entries {
+            cache.put(entry);
+        }
+        cache.save(live);
+    }
+
+    /// Opens the cache, adds `entries` and saves it.
+    fn add(dir: &Path, config: &Config, entries: &[&EntrySummary]) {
+        let entries: Vec<EntrySummary> = entries.iter().map(|e| (*e).clone()).collect();
+        add_live(dir, config, &entries, &[]);
+    }
+
+    fn cached_value(dir: &Path, config: &Config, entry: &EntrySummary) -> Option<String> {
+        let cache = SummaryCache::open(dir, config);
+        let slot = cache.find(entry.kind, entry.content?)?;
+        let decoded = cache.decode(config, slot, entry)?;
+        Some(decoded.unique.first()?.value.clone())
+    }
+
+    #[test]
+    fn new_summaries_are_appended_and_read_back_with_the_old() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = config(dir.path(), "one");
+        let file = dir.path().join("summaries.bin");
+        let (a, b) = (entry("a"), entry("b"));
+        add(dir.path(), &config, &[&a]);
+        let first = std::fs::read(&file).expect("written");
+        add(dir.path(), &config, &[&a, &b]);
+        let second = std::fs::read(&file).expect("written");
+        assert!(
+            second.len() > first.len() && second.starts_with(&first),
+            "b is appended, a not written again"
+        );
+        assert_eq!(
+            cached_value(dir.path(), &config, &a).as_deref(),
+            Some("hash of a")
+        );
+        assert_eq!(
+            cached_value(dir.path(), &config, &b).as_deref(),
+            Some("hash of b")
+        );
+    }
+
+    #[test]
+    fn a_torn_last_record_is_left_out_and_the_file_written_anew() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = config(dir.path(), "one");
+        let file = dir.path().join("summaries.bin");
+        let (a, b, c) = (entry("a"), entry("b"), entry("c"));
+        add(dir.path(), &config, &[&a, &b]);
+        let whole = std::fs::read(&file).expect("written");
+        std::fs::write(&file, &whole[..whole.len() - 3]).expect("tear");
+        let torn = SummaryCache::open(dir.path(), &config);
+        assert_eq!(torn.state, FileState::Rewrite);
+        assert_eq!(torn.stored.len(), 1, "only the whole record is read");
+        // Appending after the torn record would hide the new one; the file is written anew.
+        add(dir.path(), &config, &[&c]);
+        let cache = SummaryCache::open(dir.path(), &config);
+        assert_eq!(cache.state, FileState::Appendable { records: 2 });
+        assert_eq!(
+            cached_value(dir.path(), &config, &c).as_deref(),
+            Some("hash of c")
+        );
+    }
+
+    #[test]
+    fn summaries_are_not_appended_to_another_configurations_cache() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (one, two) = (config(dir.path(), "one"), config(dir.path(), "two"));
+        let file = dir.path().join("summaries.bin");
+        let (a, b) = (entry("a"), entry("b"));
+        add(dir.path(), &one, &[&a]);
+        let mut cache = SummaryCache::open(dir.path(), &one);
+        cache.put(&b);
+        // Meanwhile a run with another configuration writes its own cache.
+        add(dir.path(), &two, &[&a]);
+        let theirs = std::fs::read(&file).expect("written");
+        cache.save(&[]);
+        assert_eq!(std::fs::read(&file).expect("still there"), theirs);
+        assert_eq!(
+            cached_value(dir.path(), &two, &a).as_deref(),
+            Some("hash of a")
+        );
+    }
+
+    #[test]
+    fn a_cache_grown_past_twice_the_registry_keeps_only_live_entries() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = config(dir.path(), "one");
+        let old: Vec<EntrySummary> = (0..1500).map(|i| entry(&format!("old{i}"))).collect();
+        add_live(dir.path(), &config, &old, &old);
+        let new: Vec<EntrySummary> = (0..600).map(|i| entry(&format!("new{i}"))).collect();
+        add_live(dir.path(), &config, &new, &new);
+        let cache = SummaryCache::open(dir.path(), &config);
+        assert_eq!(cache.state, FileState::Appendable { records: 600 });
+        assert_eq!(
+            cached_value(dir.path(), &config, &new[0]).as_deref(),
+            Some("hash of new0")
+        );
+        assert_eq!(cached_value(dir.path(), &config, &old[0]), None);
     }
 }

@@ -585,7 +585,7 @@ fn the_summary_cache_changes_speed_not_results() {
     // A corrupt cache is ignored and rebuilt.
     std::fs::write(
         cache.path().join("summaries.bin"),
-        b"regctl-summaries-v1\ngarbage",
+        b"regctl-summaries-v2\ngarbage",
     )
     .expect("write");
     let (code, corrupt) = run_with_cache(&[]);
