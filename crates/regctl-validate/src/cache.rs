@@ -37,6 +37,9 @@ const HEADER_LEN: usize = MAGIC.len() + 20;
 pub(crate) struct Slot {
     start: usize,
     len: usize,
+    /// Whether the summary is of a file that could not be read or parsed; noted while the file
+    /// is indexed, in order, rather than by a look into each summary afterwards.
+    pub(crate) broken: bool,
 }
 
 /// Where a summary is kept: `(kind index, content id)`.
@@ -239,8 +242,8 @@ fn index_file(bytes: &[u8], key: ContentId) -> Option<(HashMap<Key, Slot>, FileS
             let content = ContentId::from_bytes(reader.take(20)?)?;
             let len = reader.u32()? as usize;
             let start = reader.at;
-            reader.take(len)?;
-            Some(((kind, content), Slot { start, len }))
+            let broken = is_broken(reader.take(len)?);
+            Some(((kind, content), Slot { start, len, broken }))
         })();
         let Some((key, slot)) = record else {
             return Some((stored, FileState::Rewrite));
@@ -292,7 +295,7 @@ fn encode_summary(entry: &EntrySummary) -> Vec<u8> {
 }
 
 /// Whether an encoded summary is of a file that could not be read or parsed.
-pub(crate) fn is_broken(encoded: &[u8]) -> bool {
+fn is_broken(encoded: &[u8]) -> bool {
     encoded.first().is_some_and(|&flag| flag != 0)
 }
 
@@ -610,5 +613,36 @@ mod tests {
             Some("hash of new0")
         );
         assert_eq!(cached_value(dir.path(), &config, &old[0]), None);
+    }
+
+    #[test]
+    fn a_damaged_summary_that_still_frames_is_neither_skimmed_nor_decoded() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = config(dir.path(), "one");
+        let a = entry("a");
+        add(dir.path(), &config, &[&a]);
+        let file = dir.path().join("summaries.bin");
+        let mut bytes = std::fs::read(&file).expect("written");
+        let cache = SummaryCache::open(dir.path(), &config);
+        let slot = cache
+            .find(a.kind, a.content.expect("content"))
+            .expect("cached");
+        // Outside damage within the record: the framing holds, the payload does not parse.
+        bytes[slot.start + 1..slot.start + slot.len].fill(0xff);
+        std::fs::write(&file, &bytes).expect("damage");
+        let cache = SummaryCache::open(dir.path(), &config);
+        let slot = cache
+            .find(a.kind, a.content.expect("content"))
+            .expect("still framed");
+        assert!(cache.decode(&config, slot, &a).is_none());
+        let mut skims = Skims::default();
+        skims.refs.push((0, "kept"));
+        assert!(skim_into(cache.at(slot), &mut skims).is_none());
+        assert_eq!(
+            skims.refs,
+            [(0, "kept")],
+            "nothing half-skimmed is left behind"
+        );
+        assert!(skims.unique.is_empty());
     }
 }

@@ -218,9 +218,8 @@ fn run(config: &Config, snapshot: &dyn Snapshot, mode: Mode<'_>) -> Result<Run, 
                 && unchanged(base)
                 && let Some(slot) = cache.find(descriptor.kind, id)
             {
-                let broken = cache::is_broken(cache.at(slot));
                 return (
-                    EntrySummary::stub(descriptor, broken),
+                    EntrySummary::stub(descriptor, slot.broken),
                     Checked::Cached(slot),
                 );
             }
