@@ -154,15 +154,17 @@ impl<'a> Head<'a> {
         cached: &'a [Option<Slot>],
         cache: Option<&'a SummaryCache>,
     ) -> Self {
-        let skims = Skims::new(entries, cached, cache);
-        let order = path_order(entries);
-        let mut by_id =
-            foldhash::HashMap::with_capacity_and_hasher(entries.len(), Default::default());
-        for &i in &order {
+        let index_by_id = || {
+            let mut by_id =
+                foldhash::HashMap::with_capacity_and_hasher(entries.len(), Default::default());
+            for i in path_order(entries) {
+                by_id
+                    .entry((entries[i].kind, entries[i].id.as_str()))
+                    .or_insert(i);
+            }
             by_id
-                .entry((entries[i].kind, entries[i].id.as_str()))
-                .or_insert(i);
-        }
+        };
+        let (skims, by_id) = rayon::join(|| Skims::new(entries, cached, cache), index_by_id);
         Head {
             config,
             entries,
@@ -393,6 +395,7 @@ impl<'a> Head<'a> {
 mod tests {
     use super::*;
     use crate::{Mode, cross, run};
+    use regctl_core::discover::discover;
     use regctl_core::{Diagnostic, Worktree};
 
     const CONFIG: &str = r#"[registry]
@@ -495,9 +498,14 @@ schema = "schemas/any.json"
         let dir = registry(120);
         let snapshot = Worktree::new(dir.path()).expect("snapshot");
         let config = Config::load(&snapshot).expect("config");
-        let all = run(&config, &snapshot, Mode::Plain { visit: None })
-            .expect("run")
-            .entries;
+        let all = run(
+            &config,
+            &snapshot,
+            discover(&config, &snapshot).expect("discover"),
+            Mode::Plain { visit: None },
+        )
+        .expect("run")
+        .entries;
         let mut compared = 0;
         for at in 0..all.len() {
             // `at` changed, in the full registry; or `at` removed, from a registry without it.

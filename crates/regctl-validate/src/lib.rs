@@ -43,19 +43,35 @@ pub fn validate_with(
     base: Option<&Base<'_>>,
 ) -> Result<Report, Error> {
     let Some(base) = base else {
-        let run = run(config, head, Mode::Plain { visit: None })?;
+        let run = run(
+            config,
+            head,
+            discover(config, head)?,
+            Mode::Plain { visit: None },
+        )?;
         let diagnostics = run.diagnostics();
         return report::finish(config, head, &run, diagnostics, &[], None);
     };
-    let base_found = discover(config, base.snapshot)?;
-    let mut cache = base
-        .cache_dir
-        .map(|dir| cache::SummaryCache::open(dir, config));
+    // Three independent walks over the whole registry (the cache is indexed as it is read).
+    let ((base_found, head_found), mut cache) = rayon::join(
+        || {
+            rayon::join(
+                || discover(config, base.snapshot),
+                || discover(config, head),
+            )
+        },
+        || {
+            base.cache_dir
+                .map(|dir| cache::SummaryCache::open(dir, config))
+        },
+    );
+    let base_found = base_found?;
     // Untouched files need only their summaries; with a warm cache they are not even read,
     // and their summaries stay encoded unless the change's cross-file rules need them.
     let mut run = run(
         config,
         head,
+        head_found?,
         Mode::Change {
             base: &base_found,
             cache: cache.as_ref().filter(|_| !base.report_all),
@@ -117,6 +133,7 @@ pub fn validate_visiting<T: Send + 'static>(
     let mut run = run(
         config,
         snapshot,
+        discover(config, snapshot)?,
         Mode::Plain {
             visit: Some(&boxed),
         },
@@ -186,9 +203,13 @@ enum Mode<'a> {
     },
 }
 
-/// Runs the per-file and cross-file rules.
-fn run(config: &Config, snapshot: &dyn Snapshot, mode: Mode<'_>) -> Result<Run, Error> {
-    let mut discovered = discover(config, snapshot)?;
+/// Runs the per-file and cross-file rules on the `discovered` files of `snapshot`.
+fn run(
+    config: &Config,
+    snapshot: &dyn Snapshot,
+    mut discovered: Discovered,
+    mode: Mode<'_>,
+) -> Result<Run, Error> {
     let (identify, visit, base, cache, all_cross) = match mode {
         Mode::Plain { visit } => (false, visit, None, None, true),
         Mode::Change {

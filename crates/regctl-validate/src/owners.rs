@@ -37,7 +37,8 @@ pub fn codeowners(
     let Some(ownership) = &config.ownership else {
         return Err(Error::NoOwnership);
     };
-    let run = crate::run(config, snapshot, crate::Mode::Plain { visit: None })?;
+    let found = regctl_core::discover::discover(config, snapshot)?;
+    let run = crate::run(config, snapshot, found, crate::Mode::Plain { visit: None })?;
     let mut members: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for team in run
         .entries

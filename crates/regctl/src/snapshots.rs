@@ -16,11 +16,14 @@ pub(crate) struct Revision {
     pub(crate) commit: Option<String>,
 }
 
+/// A snapshot and the revision it shows.
+pub(crate) type Side = (Box<dyn Snapshot>, Revision);
+
 /// The snapshots a `validate` run reads.
 pub(crate) struct Target {
     pub(crate) head: Box<dyn Snapshot>,
     pub(crate) head_revision: Revision,
-    pub(crate) base: Option<(Box<dyn Snapshot>, Revision)>,
+    pub(crate) base: Option<Side>,
     /// Trailers of the commits between base and head.
     pub(crate) trailers: Vec<Trailer>,
     /// The registry root relative to the git work tree, for paths in CI annotations.
@@ -59,31 +62,27 @@ pub(crate) fn open(args: &ValidateArgs, root: &Path) -> Result<Target, Error> {
     }
 
     // The head: a revision, the index, or the working tree; and the commit it grows from.
-    let (head, head_revision, head_commit): (Box<dyn Snapshot>, Revision, Option<CommitId>) =
-        match (&args.head, args.staged) {
-            (Some(rev), _) => {
-                let commit = git.resolve(rev)?;
-                (
-                    Box::new(git.commit_snapshot(commit, rev)?),
-                    revision(rev, Some(commit)),
-                    Some(commit),
-                )
-            }
-            (None, true) => (
-                Box::new(git.index_snapshot()?),
-                revision("index", None),
-                git.head()?,
-            ),
-            (None, false) => {
-                // Files git's index records as unchanged are identified without being read.
-                let worktree = Worktree::new(root)?.with_index_ids(git.index_ids()?);
-                (
-                    Box::new(worktree),
-                    revision("working tree", None),
-                    git.head()?,
-                )
-            }
-        };
+    enum HeadSource {
+        Commit(CommitId, String),
+        Index,
+        WorkTree,
+    }
+    let (source, head_revision, head_commit) = match (&args.head, args.staged) {
+        (Some(rev), _) => {
+            let commit = git.resolve(rev)?;
+            (
+                HeadSource::Commit(commit, rev.clone()),
+                revision(rev, Some(commit)),
+                Some(commit),
+            )
+        }
+        (None, true) => (HeadSource::Index, revision("index", None), git.head()?),
+        (None, false) => (
+            HeadSource::WorkTree,
+            revision("working tree", None),
+            git.head()?,
+        ),
+    };
 
     // The base: the merge base of `--base` and the head commit; `HEAD` for staged changes.
     let base = match (&args.base, head_commit) {
@@ -100,17 +99,39 @@ pub(crate) fn open(args: &ValidateArgs, root: &Path) -> Result<Target, Error> {
         // A first commit: nothing to compare with, so the index is validated in full.
         (None, None) => None,
     };
-    let (base, trailers) = match base {
-        Some((name, commit)) => {
-            let trailers = match head_commit {
-                Some(head_commit) if head_commit != commit => git.trailers(commit, head_commit)?,
-                _ => Vec::new(),
-            };
-            let snapshot: Box<dyn Snapshot> = Box::new(git.commit_snapshot(commit, &name)?);
-            (Some((snapshot, revision(&name, Some(commit)))), trailers)
+    let trailers = match (&base, head_commit) {
+        (Some((_, commit)), Some(head_commit)) if head_commit != *commit => {
+            git.trailers(*commit, head_commit)?
         }
-        None => (None, Vec::new()),
+        _ => Vec::new(),
     };
+
+    // Listing the head and the base are each a walk over the whole registry: side by side.
+    let open_head = || -> Result<Box<dyn Snapshot>, Error> {
+        Ok(match &source {
+            HeadSource::Commit(commit, rev) => Box::new(git.commit_snapshot(*commit, rev)?),
+            HeadSource::Index => Box::new(git.index_snapshot()?),
+            // Files git's index records as unchanged are identified without being read.
+            HeadSource::WorkTree => Box::new(Worktree::new(root)?.with_index_ids(git.index_ids()?)),
+        })
+    };
+    let open_base = || -> Result<Option<Side>, Error> {
+        let Some((name, commit)) = &base else {
+            return Ok(None);
+        };
+        let snapshot: Box<dyn Snapshot> = Box::new(git.commit_snapshot(*commit, name)?);
+        Ok(Some((snapshot, revision(name, Some(*commit)))))
+    };
+    let (head, base) = std::thread::scope(|scope| {
+        let base = scope.spawn(open_base);
+        let head = open_head();
+        // A panic while listing is a bug; pass it on rather than hide it.
+        let base = base
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (head, base)
+    });
+    let (head, base) = (head?, base?);
     Ok(Target {
         head,
         head_revision,
