@@ -16,6 +16,11 @@
 //!
 //! References are checked for affected entries only: the rest of the subset is there to be
 //! looked up, and their own reference findings would be dropped.
+//!
+//! Every reference is resolved once to the entry it points to, with reverse lists
+//! ([`Links`]): referrers are then read off a list, and a cycle through an entry is looked for
+//! only among entries it reaches that also reach it back, walking indices rather than hashing
+//! ids (the forward walk alone reached 30,000 of 100,000 entries from five).
 
 use foldhash::HashSet;
 use std::borrow::Cow;
@@ -125,6 +130,24 @@ pub(crate) struct Head<'a> {
     skims: Skims<'a>,
     /// `(kind, id)` → the first entry (in path order) with that id.
     by_id: foldhash::HashMap<(usize, &'a str), usize>,
+    /// The reference graph between entries, resolved once through `by_id`, so that finding
+    /// referrers and walking cycles compare indices instead of hashing ids.
+    links: Links,
+}
+
+/// A reference to no entry of the head.
+const UNRESOLVED: u32 = u32::MAX;
+
+/// Every reference of the head resolved to the entry it points to, with the reverse lists.
+struct Links {
+    /// Per reference of `Skims::refs`: the entry it resolves to, or [`UNRESOLVED`].
+    to: Vec<u32>,
+    /// Per reference: 1 + the index of its graph in `Config::graphs`, or 0 outside graphs.
+    graph: Vec<u8>,
+    /// Where each entry's referrers start in `from` (one more than there are entries).
+    from_start: Vec<u32>,
+    /// The references to each entry, entry after entry: `(referring entry, reference)`.
+    from: Vec<(u32, u32)>,
 }
 
 /// The entries a change affects, and the subset the cross-file rules must see to judge them;
@@ -165,6 +188,7 @@ impl<'a> Head<'a> {
             by_id
         };
         let (skims, by_id) = rayon::join(|| Skims::new(entries, cached, cache), index_by_id);
+        let links = Links::new(config, entries, &skims, &by_id);
         Head {
             config,
             entries,
@@ -172,7 +196,14 @@ impl<'a> Head<'a> {
             cache,
             skims,
             by_id,
+            links,
         }
+    }
+
+    /// Where entry `i`'s references lie in `Skims::refs` and `Links`.
+    fn ref_range(&self, i: usize) -> std::ops::Range<usize> {
+        let (start, end) = self.skims.bounds(i);
+        start.0..end.0
     }
 
     /// The kind entry `i`'s reference of `rule` points to.
@@ -182,27 +213,39 @@ impl<'a> Head<'a> {
 
     /// The entries `i` references that exist.
     fn targets(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
-        self.skims
-            .refs(i)
+        self.links.to[self.ref_range(i)]
             .iter()
-            .filter_map(move |&(rule, target)| {
-                self.by_id
-                    .get(&(self.target_kind(i, rule), target))
-                    .copied()
-            })
+            .filter(|&&to| to != UNRESOLVED)
+            .map(|&to| to as usize)
     }
 
     /// Entries with a reference to one of `keys` (`(kind, id)`), ascending.
     pub(crate) fn referrers(&self, keys: &HashSet<(usize, &str)>) -> Vec<usize> {
-        if keys.is_empty() {
-            return Vec::new();
+        // A key some entry has is referred to through the reverse lists; a key no entry has
+        // (a removed entry's) only by references that resolve to nothing, compared by id.
+        let mut found = Vec::new();
+        let mut absent: HashSet<(usize, &str)> = HashSet::default();
+        for &key in keys {
+            match self.by_id.get(&key) {
+                Some(&i) => found.extend(self.links.referrers(i).map(|(from, _)| from)),
+                None => {
+                    absent.insert(key);
+                }
+            }
         }
-        self.entries_where(|i| {
-            self.skims
-                .refs(i)
-                .iter()
-                .any(|&(rule, target)| keys.contains(&(self.target_kind(i, rule), target)))
-        })
+        if !absent.is_empty() {
+            found.extend(self.entries_where(|i| {
+                self.ref_range(i)
+                    .zip(self.skims.refs(i))
+                    .any(|(r, &(rule, target))| {
+                        self.links.to[r] == UNRESOLVED
+                            && absent.contains(&(self.target_kind(i, rule), target))
+                    })
+            }));
+        }
+        found.sort_unstable();
+        found.dedup();
+        found
     }
 
     /// The entries for which `keep` holds, ascending; one parallel pass over the registry.
@@ -303,39 +346,70 @@ impl<'a> Head<'a> {
     /// The strongly connected components, in acyclic graphs, that hold one of `from` and a
     /// cycle.
     fn cycles_through(&self, from: &[usize]) -> Vec<Vec<usize>> {
-        let config = self.config;
         let mut found = Vec::new();
-        for (graph, settings) in &config.graphs {
+        for (g, (_, settings)) in self.config.graphs.iter().enumerate() {
             if !settings.acyclic {
                 continue;
             }
-            // What `from` reaches in this graph, numbered locally: `from` first, in order.
-            let mut local: foldhash::HashMap<usize, usize> =
-                from.iter().enumerate().map(|(n, &i)| (i, n)).collect();
-            let mut nodes = from.to_vec();
-            let mut edges: Vec<Vec<Edge>> = Vec::with_capacity(nodes.len());
-            while let Some(&i) = nodes.get(edges.len()) {
-                let rules = &config.kinds[self.entries[i].kind].refs;
-                let mut out = Vec::new();
-                for &(rule, target) in self.skims.refs(i) {
-                    if rules[rule].graph.as_deref() != Some(graph.as_str()) {
-                        continue;
-                    }
-                    if let Some(&to) = self.by_id.get(&(rules[rule].target, target)) {
-                        let to = *local.entry(to).or_insert_with(|| {
-                            nodes.push(to);
-                            nodes.len() - 1
-                        });
-                        out.push(Edge {
-                            to,
-                            span: Span::default(),
-                        });
+            let in_graph = graph_tag(g);
+            // A cycle through an entry lies within what it reaches and what reaches it: walk
+            // both ways over the resolved lists, and keep only entries found both ways.
+            const AHEAD: u8 = 1;
+            const BEHIND: u8 = 2;
+            let mut seen = vec![0u8; self.entries.len()];
+            let mut ahead: Vec<usize> = from.to_vec();
+            let mut behind: Vec<usize> = from.to_vec();
+            for &i in from {
+                seen[i] = AHEAD | BEHIND;
+            }
+            let mut at = 0;
+            while let Some(&i) = ahead.get(at) {
+                at += 1;
+                for r in self.ref_range(i) {
+                    let to = self.links.to[r];
+                    if to != UNRESOLVED && self.links.graph[r] == in_graph {
+                        let to = to as usize;
+                        if seen[to] & AHEAD == 0 {
+                            seen[to] |= AHEAD;
+                            ahead.push(to);
+                        }
                     }
                 }
-                edges.push(out);
             }
-            // A cycle through an entry lies within what the entry reaches, and Tarjan's
-            // algorithm finds whole components from any root that reaches them.
+            let mut at = 0;
+            while let Some(&i) = behind.get(at) {
+                at += 1;
+                for (by, r) in self.links.referrers(i) {
+                    if self.links.graph[r] == in_graph && seen[by] & BEHIND == 0 {
+                        seen[by] |= BEHIND;
+                        behind.push(by);
+                    }
+                }
+            }
+            // Numbered locally, `from` first, in order.
+            let nodes: Vec<usize> = ahead
+                .into_iter()
+                .filter(|&i| seen[i] == AHEAD | BEHIND)
+                .collect();
+            let mut local =
+                foldhash::HashMap::with_capacity_and_hasher(nodes.len(), Default::default());
+            for (n, &i) in nodes.iter().enumerate() {
+                local.insert(i, n);
+            }
+            let edges: Vec<Vec<Edge>> = nodes
+                .iter()
+                .map(|&i| {
+                    self.ref_range(i)
+                        .filter(|&r| self.links.graph[r] == in_graph)
+                        .filter_map(|r| local.get(&(self.links.to[r] as usize)))
+                        .map(|&to| Edge {
+                            to,
+                            span: Span::default(),
+                        })
+                        .collect()
+                })
+                .collect();
+            // Tarjan's algorithm finds whole components from any root that reaches them.
             let roots: Vec<usize> = (0..from.len()).collect();
             found.extend(
                 strongly_connected(&edges, &roots)
@@ -388,6 +462,97 @@ impl<'a> Head<'a> {
             .map(|&i| (entries[i].kind, fold_id(&entries[i].id)))
             .collect();
         self.entries_where(|i| wanted.contains(&(entries[i].kind, fold_id(&entries[i].id))))
+    }
+}
+
+/// How `Links::graph` tags a reference in the `g`-th graph of `Config::graphs`.
+fn graph_tag(g: usize) -> u8 {
+    u8::try_from(g + 1).unwrap_or(u8::MAX)
+}
+
+impl Links {
+    /// Resolves every reference in `skims` through `by_id`, in parallel chunks, and builds the
+    /// reverse lists.
+    fn new(
+        config: &Config,
+        entries: &[EntrySummary],
+        skims: &Skims<'_>,
+        by_id: &foldhash::HashMap<(usize, &str), usize>,
+    ) -> Links {
+        const CHUNK: usize = 4096;
+        let graph_of: foldhash::HashMap<&str, u8> = config
+            .graphs
+            .keys()
+            .enumerate()
+            .map(|(g, name)| (name.as_str(), graph_tag(g)))
+            .collect();
+        let chunks: Vec<(Vec<u32>, Vec<u8>)> = entries
+            .par_chunks(CHUNK)
+            .enumerate()
+            .map(|(c, chunk)| {
+                let (mut to, mut graph) = (Vec::new(), Vec::new());
+                for (k, entry) in chunk.iter().enumerate() {
+                    let rules = &config.kinds[entry.kind].refs;
+                    for &(rule, target) in skims.refs(c * CHUNK + k) {
+                        let rule = &rules[rule];
+                        to.push(
+                            by_id
+                                .get(&(rule.target, target))
+                                .map_or(UNRESOLVED, |&t| t as u32),
+                        );
+                        graph.push(
+                            rule.graph
+                                .as_deref()
+                                .and_then(|name| graph_of.get(name).copied())
+                                .unwrap_or(0),
+                        );
+                    }
+                }
+                (to, graph)
+            })
+            .collect();
+        let (to, graph): (Vec<Vec<u32>>, Vec<Vec<u8>>) = chunks.into_iter().unzip();
+        let (to, graph) = (to.concat(), graph.concat());
+
+        // The reverse lists, by counting: how many references each entry has, then each
+        // reference placed after those before it.
+        let mut from_start = vec![0u32; entries.len() + 1];
+        for &t in &to {
+            if t != UNRESOLVED {
+                from_start[t as usize + 1] += 1;
+            }
+        }
+        for i in 0..entries.len() {
+            from_start[i + 1] += from_start[i];
+        }
+        let mut next = from_start.clone();
+        let mut from = vec![(0u32, 0u32); from_start[entries.len()] as usize];
+        let mut r = 0;
+        for (i, &(end, _)) in skims.ends.iter().enumerate() {
+            while r < end {
+                let t = to[r];
+                if t != UNRESOLVED {
+                    let slot = &mut next[t as usize];
+                    from[*slot as usize] = (i as u32, r as u32);
+                    *slot += 1;
+                }
+                r += 1;
+            }
+        }
+        Links {
+            to,
+            graph,
+            from_start,
+            from,
+        }
+    }
+
+    /// `(referring entry, reference)` of every reference to entry `i`, in entry order.
+    fn referrers(&self, i: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
+        let (start, end) = (self.from_start[i], self.from_start[i + 1]);
+        self.from[start as usize..end as usize]
+            .iter()
+            .map(|&(by, r)| (by as usize, r as usize))
     }
 }
 
