@@ -41,7 +41,7 @@ impl fmt::Display for CommitId {
 
 /// The blob ids and stat data the git index records for the registry's files.
 pub struct IndexIds {
-    entries: std::collections::HashMap<String, (gix::ObjectId, gix::index::entry::Stat)>,
+    entries: foldhash::HashMap<String, (gix::ObjectId, gix::index::entry::Stat)>,
     /// When the index was written, in seconds since the epoch: entries modified in that
     /// second or later are "racily clean" and must be read to be trusted.
     written_secs: i64,
@@ -312,7 +312,8 @@ impl GitRepo {
         let index = repo
             .index_or_empty()
             .map_err(|err| git_error("read the git index", err))?;
-        let mut entries = std::collections::HashMap::new();
+        let mut entries =
+            foldhash::HashMap::with_capacity_and_hasher(index.entries().len(), Default::default());
         for entry in index.entries() {
             if entry.stage_raw() != 0
                 || entry.mode != gix::index::entry::Mode::FILE
