@@ -1,13 +1,16 @@
-//! The one way output leaves the process: locked stdout and stderr, quiet mode, and colors.
+//! The one way output leaves the process: stdout and stderr, quiet mode, and colors.
 
 use std::io::{self, IsTerminal, Write};
 
 use crate::args::{ColorChoice, GlobalArgs};
 
 /// Writes command output; every command prints through it, never with `println!`.
+///
+/// Each write takes the stream's lock only while it writes: a lock held for the whole process
+/// would make any write from another thread (a worker's log line) wait forever.
 pub(crate) struct Printer {
-    stdout: io::StdoutLock<'static>,
-    stderr: io::StderrLock<'static>,
+    stdout: io::Stdout,
+    stderr: io::Stderr,
     pub(crate) quiet: bool,
     pub(crate) color: bool,
     /// Width to wrap human output at.
@@ -29,8 +32,8 @@ impl Printer {
             .filter(|_| is_terminal)
             .map_or(100, |(width, _)| usize::from(width.0).clamp(60, 160));
         Printer {
-            stdout: stdout.lock(),
-            stderr: io::stderr().lock(),
+            stdout,
+            stderr: io::stderr(),
             quiet: global.quiet,
             color,
             width,
@@ -39,31 +42,63 @@ impl Printer {
 
     /// Writes `text` to stdout as is.
     pub(crate) fn out(&mut self, text: &str) -> io::Result<()> {
-        self.stdout.write_all(text.as_bytes())
+        self.stdout.lock().write_all(text.as_bytes())
     }
 
     /// Writes `text` and a newline to stdout.
     pub(crate) fn outln(&mut self, text: &str) -> io::Result<()> {
-        self.stdout.write_all(text.as_bytes())?;
-        self.stdout.write_all(b"\n")
+        let mut stdout = self.stdout.lock();
+        stdout.write_all(text.as_bytes())?;
+        stdout.write_all(b"\n")
     }
 
     /// Writes `text` and a newline to stderr.
     pub(crate) fn errln(&mut self, text: &str) -> io::Result<()> {
         self.stdout.flush()?;
-        self.stderr.write_all(text.as_bytes())?;
-        self.stderr.write_all(b"\n")
+        let mut stderr = self.stderr.lock();
+        stderr.write_all(text.as_bytes())?;
+        stderr.write_all(b"\n")
     }
 
     /// Writes a value as pretty JSON and a newline to stdout.
     pub(crate) fn json<T: serde::Serialize>(&mut self, value: &T) -> io::Result<()> {
-        serde_json::to_writer_pretty(&mut self.stdout, value)?;
-        self.stdout.write_all(b"\n")
+        // Buffered: pretty JSON is many short lines, and stdout would write each on its own.
+        let mut stdout = io::BufWriter::with_capacity(1 << 16, self.stdout.lock());
+        serde_json::to_writer_pretty(&mut stdout, value)?;
+        stdout.write_all(b"\n")?;
+        stdout.flush()
     }
 }
 
 impl Drop for Printer {
     fn drop(&mut self) {
         let _ = self.stdout.flush();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::args::ColorChoice;
+
+    #[test]
+    fn other_threads_can_write_while_a_printer_exists() {
+        let printer = Printer::new(&GlobalArgs {
+            color: ColorChoice::Never,
+            quiet: true,
+        });
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = io::stderr().write_all(b"");
+            let _ = io::stdout().write_all(b"");
+            let _ = done.send(());
+        });
+        assert!(
+            finished
+                .recv_timeout(std::time::Duration::from_secs(10))
+                .is_ok(),
+            "a write from another thread waits for the printer's lock"
+        );
+        drop(printer);
     }
 }
