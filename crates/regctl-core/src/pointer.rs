@@ -126,9 +126,15 @@ impl Pattern {
         })
     }
 
-    /// The value at this pattern when it has no wildcards.
+    /// The value at this pattern when it has no wildcards (`None` when it has one). Walks the
+    /// segments in place: the per-file rules call it several times per file.
     pub fn get<'v>(&self, root: &'v Value) -> Option<&'v Value> {
-        self.resolve(root, &[]).map(|found| found.value)
+        self.segments
+            .iter()
+            .try_fold(root, |value, segment| match segment {
+                Segment::Key(key) => child(value, key),
+                Segment::Any => None,
+            })
     }
 }
 
@@ -140,11 +146,16 @@ impl fmt::Display for Pattern {
 
 /// Follows an unescaped path through objects and arrays.
 pub fn lookup<'v>(root: &'v Value, path: &[String]) -> Option<&'v Value> {
-    path.iter().try_fold(root, |value, key| match value {
+    path.iter().try_fold(root, |value, key| child(value, key))
+}
+
+/// The member `key` of an object, or the element at index `key` of an array.
+fn child<'v>(value: &'v Value, key: &str) -> Option<&'v Value> {
+    match value {
         Value::Object(map) => map.get(key),
         Value::Array(items) => items.get(parse_index(key)?),
         _ => None,
-    })
+    }
 }
 
 /// Formats an unescaped path as a JSON pointer.
@@ -204,12 +215,7 @@ fn collect<'v>(
     };
     match first {
         Segment::Key(key) => {
-            let next = match value {
-                Value::Object(map) => map.get(key),
-                Value::Array(items) => parse_index(key).and_then(|i| items.get(i)),
-                _ => None,
-            };
-            if let Some(next) = next {
+            if let Some(next) = child(value, key) {
                 path.push(key.clone());
                 collect(rest, next, path, bindings, out);
                 path.pop();
@@ -279,5 +285,16 @@ mod tests {
         assert_eq!(parse_index("01"), None);
         assert_eq!(parse_index("-1"), None);
         assert_eq!(format_path(&["a/b".into(), "0".into()]), "/a~1b/0");
+    }
+
+    #[test]
+    fn get_follows_keys_and_indices_and_refuses_wildcards() {
+        let doc = json!({"a/b": [{"c~d": 1}, {"c~d": 2}], "n": null});
+        let at = |pattern: &str| Pattern::parse(pattern).expect("valid").get(&doc).cloned();
+        assert_eq!(at("/a~1b/1/c~0d"), Some(json!(2)));
+        assert_eq!(at("/n"), Some(Value::Null));
+        assert_eq!(at("/a~1b/01/c~0d"), None, "not an RFC 6901 index");
+        assert_eq!(at("/a~1b/*/c~0d"), None, "a wildcard needs a binding");
+        assert_eq!(at("/missing"), None);
     }
 }
