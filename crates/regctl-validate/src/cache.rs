@@ -201,7 +201,7 @@ impl SummaryCache {
         file.lock()?;
         let mut head = [0; HEADER_LEN];
         file.read_exact(&mut head)?;
-        if head[..] != header(self.key)[..] {
+        if head[..] != header(self.key) {
             return Err(std::io::ErrorKind::InvalidData.into());
         }
         file.write_all(&out)?;
@@ -229,10 +229,13 @@ fn put_record(out: &mut Vec<u8>, key: Key, summary: &[u8]) {
 /// when the file is not a cache for `key`. A torn last record (a run stopped while appending,
 /// or one being appended now) is left out.
 fn index_file(bytes: &[u8], key: ContentId) -> Option<(HashMap<Key, Slot>, FileState)> {
-    let mut reader = Reader { bytes, at: 0 };
-    if reader.take(MAGIC.len())? != MAGIC || ContentId::from_bytes(reader.take(20)?)? != key {
+    if bytes.get(..HEADER_LEN)? != header(key) {
         return None;
     }
+    let mut reader = Reader {
+        bytes,
+        at: HEADER_LEN,
+    };
     // Records are at least 28 bytes: kind, content id and length.
     let mut stored = HashMap::with_capacity(bytes.len() / 256);
     let mut records = 0;
@@ -525,6 +528,16 @@ mod tests {
         add_live(dir, config, &entries, &[]);
     }
 
+    /// Asserts that the cache in `dir` holds `entry`'s summary, decoded whole.
+    fn assert_cached(dir: &Path, config: &Config, entry: &EntrySummary) {
+        assert_eq!(
+            cached_value(dir, config, entry),
+            Some(format!("hash of {}", entry.id)),
+            "{} is cached",
+            entry.id
+        );
+    }
+
     fn cached_value(dir: &Path, config: &Config, entry: &EntrySummary) -> Option<String> {
         let cache = SummaryCache::open(dir, config);
         let slot = cache.find(entry.kind, entry.content?)?;
@@ -546,14 +559,8 @@ mod tests {
             second.len() > first.len() && second.starts_with(&first),
             "b is appended, a not written again"
         );
-        assert_eq!(
-            cached_value(dir.path(), &config, &a).as_deref(),
-            Some("hash of a")
-        );
-        assert_eq!(
-            cached_value(dir.path(), &config, &b).as_deref(),
-            Some("hash of b")
-        );
+        assert_cached(dir.path(), &config, &a);
+        assert_cached(dir.path(), &config, &b);
     }
 
     #[test]
@@ -572,10 +579,7 @@ mod tests {
         add(dir.path(), &config, &[&c]);
         let cache = SummaryCache::open(dir.path(), &config);
         assert_eq!(cache.state, FileState::Appendable { records: 2 });
-        assert_eq!(
-            cached_value(dir.path(), &config, &c).as_deref(),
-            Some("hash of c")
-        );
+        assert_cached(dir.path(), &config, &c);
     }
 
     #[test]
@@ -592,10 +596,7 @@ mod tests {
         let theirs = std::fs::read(&file).expect("written");
         cache.save(&[]);
         assert_eq!(std::fs::read(&file).expect("still there"), theirs);
-        assert_eq!(
-            cached_value(dir.path(), &two, &a).as_deref(),
-            Some("hash of a")
-        );
+        assert_cached(dir.path(), &two, &a);
     }
 
     #[test]
@@ -608,10 +609,7 @@ mod tests {
         add_live(dir.path(), &config, &new, &new);
         let cache = SummaryCache::open(dir.path(), &config);
         assert_eq!(cache.state, FileState::Appendable { records: 600 });
-        assert_eq!(
-            cached_value(dir.path(), &config, &new[0]).as_deref(),
-            Some("hash of new0")
-        );
+        assert_cached(dir.path(), &config, &new[0]);
         assert_eq!(cached_value(dir.path(), &config, &old[0]), None);
     }
 

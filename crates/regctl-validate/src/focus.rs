@@ -142,8 +142,8 @@ const UNRESOLVED: u32 = u32::MAX;
 struct Links {
     /// Per reference of `Skims::refs`: the entry it resolves to, or [`UNRESOLVED`].
     to: Vec<u32>,
-    /// Per reference: 1 + the index of its graph in `Config::graphs`, or 0 outside graphs.
-    graph: Vec<u8>,
+    /// Per reference: [`graph_tag`] of its graph, or 0 outside graphs.
+    graph: Vec<u32>,
     /// Where each entry's referrers start in `from` (one more than there are entries).
     from_start: Vec<u32>,
     /// The references to each entry, entry after entry: `(referring entry, reference)`.
@@ -466,8 +466,8 @@ impl<'a> Head<'a> {
 }
 
 /// How `Links::graph` tags a reference in the `g`-th graph of `Config::graphs`.
-fn graph_tag(g: usize) -> u8 {
-    u8::try_from(g + 1).unwrap_or(u8::MAX)
+fn graph_tag(g: usize) -> u32 {
+    g as u32 + 1
 }
 
 impl Links {
@@ -480,13 +480,13 @@ impl Links {
         by_id: &foldhash::HashMap<(usize, &str), usize>,
     ) -> Links {
         const CHUNK: usize = 4096;
-        let graph_of: foldhash::HashMap<&str, u8> = config
+        let graph_of: foldhash::HashMap<&str, u32> = config
             .graphs
             .keys()
             .enumerate()
             .map(|(g, name)| (name.as_str(), graph_tag(g)))
             .collect();
-        let chunks: Vec<(Vec<u32>, Vec<u8>)> = entries
+        let chunks: Vec<(Vec<u32>, Vec<u32>)> = entries
             .par_chunks(CHUNK)
             .enumerate()
             .map(|(c, chunk)| {
@@ -511,7 +511,7 @@ impl Links {
                 (to, graph)
             })
             .collect();
-        let (to, graph): (Vec<Vec<u32>>, Vec<Vec<u8>>) = chunks.into_iter().unzip();
+        let (to, graph): (Vec<Vec<u32>>, Vec<Vec<u32>>) = chunks.into_iter().unzip();
         let (to, graph) = (to.concat(), graph.concat());
 
         // The reverse lists, by counting: how many references each entry has, then each
