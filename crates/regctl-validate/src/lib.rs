@@ -50,7 +50,9 @@ pub fn validate_with(
             Mode::Plain { visit: None },
         )?;
         let diagnostics = run.diagnostics();
-        return report::finish(config, head, &run, diagnostics, &[], None);
+        let report = report::finish(config, head, &run, diagnostics, &[], None);
+        regctl_core::drop_in_background(run);
+        return report;
     };
     // Three independent walks over the whole registry (the cache is indexed as it is read).
     let ((base_found, head_found), mut cache) = rayon::join(
@@ -94,14 +96,16 @@ pub fn validate_with(
     if let Some(cache) = cache {
         cache.save(&run.entries);
     }
-    report::finish(
+    let report = report::finish(
         config,
         head,
         &run,
         judged.diagnostics,
         &base.acknowledgements,
         Some(judged.n_changed),
-    )
+    );
+    regctl_core::drop_in_background((run, base_found));
+    report
 }
 
 /// Called once per parsed entry with its kind, summary and document, on the worker thread that

@@ -100,6 +100,8 @@ pub(crate) fn validate(args: &ValidateArgs, printer: &mut Printer) -> io::Result
             }
         }
     }
+    // The snapshots hold the listings of whole commits.
+    regctl_core::drop_in_background(target);
     if report.errors() == 0 {
         return Ok(ExitStatus::Success);
     }
