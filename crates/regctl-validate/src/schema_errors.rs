@@ -66,7 +66,10 @@ pub(crate) fn diagnostics(doc: &Document<'_>, err: &ValidationError<'_>) -> Vec<
             };
             let diagnostic = Diagnostic::new(
                 Code::Schema,
-                format!("{place}: {} is not a valid {format}", err.instance()),
+                format!(
+                    "{place}: {} is not a valid {format}",
+                    quoted(err.instance())
+                ),
             )
             .at(located.span())
             .with_label(format!("not a valid {format}"));
@@ -76,9 +79,64 @@ pub(crate) fn diagnostics(doc: &Document<'_>, err: &ValidationError<'_>) -> Vec<
             }]
         }
         kind => vec![
-            Diagnostic::new(Code::Schema, format!("{place}: {err}"))
+            Diagnostic::new(Code::Schema, format!("{place}: {}", shortened(err)))
                 .at(located.span())
                 .with_label(format!("fails `{}`", kind.keyword())),
         ],
+    }
+}
+
+/// The longest value quoted whole in a message, in characters.
+const QUOTED_MAX: usize = 60;
+
+/// A value as a message quotes it: whole when short, else its start and an ellipsis. The label
+/// points at the value itself, and a long string or a big table would flood the report.
+fn quoted(value: &serde_json::Value) -> String {
+    let text = value.to_string();
+    if text.chars().count() <= QUOTED_MAX {
+        return text;
+    }
+    let start: String = text.chars().take(QUOTED_MAX - 1).collect();
+    format!("{start}…")
+}
+
+/// The schema error's own message, with the value it quotes shortened.
+fn shortened(err: &ValidationError<'_>) -> String {
+    let message = err.to_string();
+    let whole = err.instance().to_string();
+    if whole.chars().count() <= QUOTED_MAX {
+        return message;
+    }
+    message.replacen(&whole, &quoted(err.instance()), 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn long_values_are_quoted_by_their_start() {
+        assert_eq!(quoted(&json!("short")), "\"short\"");
+        let long = quoted(&json!("x".repeat(500)));
+        assert_eq!(long.chars().count(), QUOTED_MAX);
+        assert!(long.starts_with("\"xxx") && long.ends_with("x…"), "{long}");
+        // Cut by characters, not bytes.
+        let wide = quoted(&json!("é".repeat(100)));
+        assert!(wide.ends_with("é…"), "{wide}");
+    }
+
+    #[test]
+    fn a_schema_message_quotes_a_big_value_shortened() {
+        let schema = json!({"properties": {"a": {"type": "string"}}});
+        let instance = json!({"a": {"b": "y".repeat(200), "c": [1, 2, 3]}});
+        let validator = jsonschema::validator_for(&schema).expect("schema");
+        let err = validator.iter_errors(&instance).next().expect("an error");
+        let message = shortened(&err);
+        assert!(
+            message.contains("…") && message.contains("is not of type"),
+            "{message}"
+        );
+        assert!(message.chars().count() < 100, "{message}");
     }
 }

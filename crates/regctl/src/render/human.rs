@@ -3,7 +3,10 @@
 use std::fmt;
 use std::sync::Arc;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    NamedSource, SourceCode, SourceSpan, SpanContents,
+};
 use regctl_core::{Diagnostic, Error, Severity};
 use regctl_validate::Report;
 
@@ -54,7 +57,7 @@ pub(crate) fn failure(style: Style, err: &Error) -> String {
 
 /// Renders one validation diagnostic with its source snippet.
 pub(crate) fn diagnostic(style: Style, report: &Report, diagnostic: &Diagnostic) -> String {
-    let view = View::new(report, diagnostic);
+    let view = View::new(report, diagnostic, style.width);
     let mut out = String::new();
     if style.handler().render_report(&mut out, &view).is_err() {
         out = format!(
@@ -134,13 +137,21 @@ struct View {
     severity: Option<Severity>,
     message: String,
     help: Option<String>,
-    source: Option<NamedSource<Arc<str>>>,
+    source: Option<NamedSource<Snippet>>,
     labels: Vec<LabeledSpan>,
     related: Vec<View>,
 }
 
 impl View {
-    fn new(report: &Report, diagnostic: &Diagnostic) -> View {
+    fn new(report: &Report, diagnostic: &Diagnostic, width: usize) -> View {
+        let snippet = |text: &Arc<str>| Snippet {
+            text: text.clone(),
+            width,
+        };
+        let text_of = |file: Option<&str>| {
+            file.and_then(|file| report.sources.get(file))
+                .map_or("", |text| text.as_ref())
+        };
         let source = diagnostic
             .file
             .as_ref()
@@ -151,24 +162,32 @@ impl View {
         if let Some(span) = diagnostic.span.filter(|_| has_snippet) {
             labels.push(LabeledSpan::new_primary_with_span(
                 diagnostic.label.clone(),
-                span.start..span.end,
+                shown(
+                    text_of(diagnostic.file.as_deref()),
+                    span.start..span.end,
+                    width,
+                ),
             ));
         }
         for other in &diagnostic.related {
             if has_snippet && Some(&other.file) == diagnostic.file.as_ref() {
                 labels.push(LabeledSpan::new_with_span(
                     Some(other.message.clone()),
-                    other.span.start..other.span.end,
+                    shown(
+                        text_of(Some(&other.file)),
+                        other.span.start..other.span.end,
+                        width,
+                    ),
                 ));
             } else if let Some(text) = report.sources.get(&other.file) {
                 related.push(View {
                     severity: None,
                     message: other.message.clone(),
                     help: None,
-                    source: Some(NamedSource::new(&other.file, text.clone())),
+                    source: Some(NamedSource::new(&other.file, snippet(text))),
                     labels: vec![LabeledSpan::new_primary_with_span(
                         Some(other.message.clone()),
-                        other.span.start..other.span.end,
+                        shown(text, other.span.start..other.span.end, width),
                     )],
                     related: Vec::new(),
                 });
@@ -184,7 +203,7 @@ impl View {
             severity: Some(diagnostic.severity),
             message,
             help: diagnostic.help.clone(),
-            source: source.map(|(file, text)| NamedSource::new(file, text.clone())),
+            source: source.map(|(file, text)| NamedSource::new(file, snippet(text))),
             labels,
             related,
         }
@@ -241,6 +260,155 @@ impl miette::Diagnostic for View {
                     .iter()
                     .map(|view| view as &dyn miette::Diagnostic),
             ))
+        }
+    }
+}
+
+/// A file's text as miette reads it for a snippet, with lines longer than the terminal cut to a
+/// window around the labelled span: a minified JSON descriptor is one line of many kilobytes,
+/// and would otherwise be printed whole for every diagnostic in it.
+struct Snippet {
+    text: Arc<str>,
+    /// The terminal width, which decides how long a line may be shown whole.
+    width: usize,
+}
+
+/// What is shown of a line on each side of a span on a cut line.
+fn margin(width: usize) -> usize {
+    width / 3
+}
+
+/// A label's span in `text` as shown: on a line longer than the terminal, at most a third of
+/// it wide, so that the line can be cut around the label.
+fn shown(text: &str, span: std::ops::Range<usize>, width: usize) -> std::ops::Range<usize> {
+    let (Some(before), Some(after)) = (text.get(..span.start), text.get(span.start..)) else {
+        return span;
+    };
+    let line_start = before.rfind('\n').map_or(0, |at| at + 1);
+    let line_end = after.find('\n').map_or(text.len(), |at| span.start + at);
+    if line_end - line_start <= width {
+        return span;
+    }
+    let mut end = span.end.min(span.start + margin(width)).min(line_end);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    span.start..end.max(span.start)
+}
+
+impl SourceCode for Snippet {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let whole = self
+            .text
+            .read_span(span, context_lines_before, context_lines_after)?;
+        // Reading only the span (miette does, for the position in the header) needs no cut.
+        let fits = |contents: &dyn SpanContents<'_>| {
+            contents
+                .data()
+                .split(|&b| b == b'\n')
+                .all(|line| line.len() <= self.width)
+        };
+        if context_lines_before + context_lines_after == 0 || fits(whole.as_ref()) {
+            return Ok(whole);
+        }
+        let text = self.text.as_bytes();
+        let (start, end) = (span.offset(), span.offset() + span.len());
+        let line_start = text[..start]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |at| at + 1);
+        let line_end = text[end..]
+            .iter()
+            .position(|&b| b == b'\n' || b == b'\r')
+            .map_or(text.len(), |at| end + at);
+        if text[start..end].contains(&b'\n') {
+            // A label over several lines is shown whole, as miette shows it.
+            return Ok(whole);
+        }
+        if end - start > 2 * margin(self.width) {
+            // Labels are at most a margin long on a long line, so this is miette asking to
+            // merge two that are far apart: they are better shown as two snippets.
+            return Err(MietteError::OutOfBounds);
+        }
+        let boundary = |mut at: usize| {
+            while !self.text.is_char_boundary(at) {
+                at -= 1;
+            }
+            at
+        };
+        let from = boundary(start.saturating_sub(margin(self.width)).max(line_start));
+        let to = boundary((end + margin(self.width)).min(line_end)).max(end);
+        Ok(Box::new(MietteSpanContents::new(
+            &text[from..to],
+            SourceSpan::from(from..to),
+            text[..line_start].iter().filter(|&&b| b == b'\n').count(),
+            from - line_start,
+            0,
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use regctl_core::{Code, Span};
+
+    /// Renders a diagnostic in `a.json` (whose text is `text`) with labels at `first` and, as a
+    /// related place in the same file, at `second`.
+    fn render(text: &str, first: Span, second: Span) -> String {
+        let mut report = Report::default();
+        report.sources.insert("a.json".to_owned(), text.into());
+        let found = Diagnostic::new(Code::Schema, "two places")
+            .in_file("a.json")
+            .at(first)
+            .with_label("here")
+            .with_related("a.json", second, "and here");
+        let style = Style {
+            color: false,
+            width: 80,
+        };
+        diagnostic(style, &report, &found)
+    }
+
+    #[test]
+    fn labels_far_apart_on_a_long_line_get_a_window_each() {
+        let text = format!(r#"{{"a":1,"pad":"{}","b":2}}"#, "é".repeat(400));
+        let b = text.find(r#""b""#).expect("b");
+        let out = render(&text, Span::new(1, 4), Span::new(b, b + 3));
+        assert!(out.lines().all(|line| line.chars().count() <= 90), "{out}");
+        // Each window starts or ends on a character boundary of the cut line.
+        assert!(out.contains(r#"{"a":1,"pad":"éé"#), "{out}");
+        assert!(out.contains(r#"éé","b":2}"#), "{out}");
+        assert!(out.contains("here") && out.contains("and here"), "{out}");
+    }
+
+    #[test]
+    fn labels_close_together_on_a_long_line_share_a_window() {
+        let text = format!(r#"{{"a":1,"b":2,"pad":"{}"}}"#, "x".repeat(400));
+        let out = render(&text, Span::new(1, 4), Span::new(7, 10));
+        assert_eq!(out.matches("1 │").count(), 1, "{out}");
+        assert!(out.lines().all(|line| line.chars().count() <= 90), "{out}");
+    }
+
+    #[test]
+    fn a_label_over_several_lines_is_shown_whole_even_with_a_long_line() {
+        let text = format!("{{\n  \"a\": \"{}\",\n  \"b\": 2\n}}\n", "x".repeat(300));
+        let out = render(&text, Span::new(0, text.len() - 1), Span::new(0, 1));
+        assert!(!out.contains("Failed"), "{out}");
+        assert!(out.contains(&"x".repeat(300)), "{out}");
+    }
+
+    #[test]
+    fn short_lines_are_shown_whole_with_their_neighbours() {
+        let text = "{\n  \"a\": 1,\n  \"b\": 2\n}\n";
+        let out = render(text, Span::new(4, 7), Span::new(14, 17));
+        for line in ["{", "  \"a\": 1,", "  \"b\": 2", "}"] {
+            assert!(out.contains(line), "{line:?} missing:\n{out}");
         }
     }
 }

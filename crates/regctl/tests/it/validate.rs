@@ -313,6 +313,30 @@ fn huge_and_deeply_nested_files_are_refused_without_crashing() {
     );
 }
 
+#[test]
+fn a_long_line_is_shown_cut_around_each_label() {
+    // A minified JSON descriptor is one long line; each snippet shows only the part of it
+    // around its own label, with the true line and column in its header.
+    let ctx = TestContext::new();
+    ctx.with_thing_kind("").write(
+        "registry/things/m.json",
+        format!(
+            r#"{{"name":"m","version":"one","email":"{}","colour":"red"}}"#,
+            "x".repeat(300)
+        ),
+    );
+    let (code, stdout, stderr) = run(ctx.command().args(["--color", "never", "validate"]));
+    assert_eq!(code, 2, "{stderr}");
+    for line in stdout.lines() {
+        assert!(
+            line.chars().count() <= 110,
+            "a line of {} chars: {line}",
+            line.len()
+        );
+    }
+    insta::assert_snapshot!(stdout);
+}
+
 #[cfg(unix)]
 #[test]
 fn symlinks_out_of_the_registry_are_not_followed() {
