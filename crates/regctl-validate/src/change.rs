@@ -70,6 +70,8 @@ pub(crate) struct Judged {
     pub(crate) diagnostics: Vec<Diagnostic>,
     /// Entries added or modified.
     pub(crate) n_changed: usize,
+    /// Entries deleted (a renamed entry counts as changed under its new name, not as removed).
+    pub(crate) n_removed: usize,
     /// Summaries decoded from the cache for the cross-file rules, by index in the run's
     /// entries (which held only stubs of them).
     pub(crate) decoded: Vec<(usize, EntrySummary)>,
@@ -148,11 +150,16 @@ pub(crate) fn judge(
     }
 
     let n_changed = added.len() + modified.len();
+    let n_removed = removed
+        .iter()
+        .filter(|file| !renamed.contains(file.path.as_str()))
+        .count();
     if base.report_all {
         out.extend(run.diagnostics());
         return Ok(Judged {
             diagnostics: out,
             n_changed,
+            n_removed,
             decoded: Vec::new(),
         });
     }
@@ -193,6 +200,7 @@ pub(crate) fn judge(
     Ok(Judged {
         diagnostics: out,
         n_changed,
+        n_removed,
         decoded: focused.decoded,
     })
 }

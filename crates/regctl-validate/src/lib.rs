@@ -102,7 +102,7 @@ pub fn validate_with(
         &run,
         judged.diagnostics,
         &base.acknowledgements,
-        Some(judged.n_changed),
+        Some((judged.n_changed, judged.n_removed)),
     );
     regctl_core::drop_in_background((run, base_found));
     report

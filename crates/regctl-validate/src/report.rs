@@ -23,6 +23,8 @@ pub struct Report {
     pub n_suppressed: usize,
     /// Entries added or modified since the base, when a change was judged.
     pub n_changed: Option<usize>,
+    /// Entries deleted since the base, when a change was judged.
+    pub n_removed: Option<usize>,
     /// Commit trailers that acknowledged diagnostics, with how many each silenced.
     pub honoured: Vec<Honoured>,
     /// The text of every file a diagnostic points into, for rendering.
@@ -72,7 +74,7 @@ pub(crate) fn finish(
     run: &Run,
     diagnostics: Vec<Diagnostic>,
     acknowledgements: &[Acknowledgement],
-    n_changed: Option<usize>,
+    change: Option<(usize, usize)>,
 ) -> Result<Report, Error> {
     let entries = &run.entries;
     let allowed: HashMap<&str, &[Code]> = entries
@@ -122,7 +124,8 @@ pub(crate) fn finish(
         n_files: run.n_files,
         n_entries: entries.iter().filter(|entry| !entry.broken).count(),
         n_suppressed,
-        n_changed,
+        n_changed: change.map(|(changed, _)| changed),
+        n_removed: change.map(|(_, removed)| removed),
         honoured,
         sources,
     })

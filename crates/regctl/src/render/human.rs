@@ -87,8 +87,12 @@ pub(crate) fn summary(report: &Report, against: Option<&str>) -> String {
         0 => String::new(),
         n => format!(" ({n} suppressed)"),
     };
-    let change = match (against, report.n_changed) {
-        (Some(base), Some(changed)) => {
+    let change = match (against, report.n_changed, report.n_removed) {
+        (Some(base), Some(changed), Some(removed)) if removed > 0 => format!(
+            ", {} changed and {removed} removed since {base}",
+            plural(changed, "entry")
+        ),
+        (Some(base), Some(changed), _) => {
             format!(", {} changed since {base}", plural(changed, "entry"))
         }
         _ => String::new(),

@@ -52,6 +52,8 @@ struct Summary {
     entries: usize,
     /// Entries added or modified since the base, with `--base` or `--staged`.
     changed: Option<usize>,
+    /// Entries deleted since the base, with `--base` or `--staged`.
+    removed: Option<usize>,
     errors: usize,
     warnings: usize,
     suppressed: usize,
@@ -107,6 +109,7 @@ impl<'a> ValidateOutput<'a> {
                 files: report.n_files,
                 entries: report.n_entries,
                 changed: report.n_changed,
+                removed: report.n_removed,
                 errors: report.errors(),
                 warnings: report.warnings(),
                 suppressed: report.n_suppressed,

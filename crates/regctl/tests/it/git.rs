@@ -343,6 +343,13 @@ fn deleting_needs_no_dependents_and_a_retired_lifecycle_and_renames_are_named() 
     ctx.git(&["rm", "-q", "registry/components/finetuning.toml"]);
     let (code, json) = validate_json(&mut ctx.command(), &["--base", "main"]);
     assert_eq!(code, 0, "{json}");
+    assert_eq!(json["summary"]["changed"], 0, "{json}");
+    assert_eq!(json["summary"]["removed"], 1, "{json}");
+    let (_, stdout, _) = run(ctx.command().args(["validate", "--base", "main"]));
+    assert!(
+        stdout.contains("0 entries changed and 1 removed since main"),
+        "{stdout}"
+    );
 
     // A delete plus an add with the same content is a rename.
     ctx.git(&["checkout", "-q", "HEAD", "--", "."]);
@@ -358,6 +365,8 @@ fn deleting_needs_no_dependents_and_a_retired_lifecycle_and_renames_are_named() 
     );
     let (code, json) = validate_json(&mut ctx.command(), &["--base", "main"]);
     assert_eq!(code, 0, "{json}");
+    assert_eq!(json["summary"]["changed"], 1, "{json}");
+    assert_eq!(json["summary"]["removed"], 0, "{json}");
     assert_eq!(
         positions(&json),
         ["registry/components/fine-tuning.toml entry-renamed"]
