@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use regctl_core::Error;
-use regctl_core::fsutil::write_atomic;
+use regctl_core::fsutil::{is_plain_relative, write_atomic};
 
 use crate::build::{Index, MANIFEST};
 
@@ -250,10 +250,14 @@ pub fn files_in(dir: &Path) -> Result<BTreeSet<String>, Error> {
 
 /// Path → (size, sha256) from the manifest in `out`, empty when there is none.
 fn previous_manifest(out: &Path) -> BTreeMap<String, (u64, String)> {
-    match fs::read(out.join(MANIFEST)) {
+    let mut files = match fs::read(out.join(MANIFEST)) {
         Ok(bytes) => manifest_files(&bytes),
         Err(_) => BTreeMap::new(),
-    }
+    };
+    // Files the previous manifest lists may be removed: never one outside `out`, whoever wrote
+    // that manifest.
+    files.retain(|path, _| is_plain_relative(path));
+    files
 }
 
 /// Path → (size, sha256) from manifest bytes; empty when they are not a manifest.

@@ -32,9 +32,45 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     result
 }
 
+/// Whether `path` is a plain relative path: `/`-separated names, none empty, `.` or `..`, no
+/// backslash or drive colon. Only such a path, joined to a directory, stays inside it; paths
+/// read from files someone else wrote (a federation source's manifest, an old index's
+/// manifest) are checked with this before they are joined.
+pub fn is_plain_relative(path: &str) -> bool {
+    !path.is_empty()
+        && !path.contains(['\\', ':'])
+        && path.split('/').all(|name| !matches!(name, "" | "." | ".."))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_relative_paths_stay_inside() {
+        for ok in [
+            "a.json",
+            "entries/k/ab/.c/ab.cd.json",
+            "x/..y/z",
+            "%2E%2E.json",
+        ] {
+            assert!(is_plain_relative(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "/etc/passwd",
+            "../x.json",
+            "a/../../x.json",
+            "a/./b",
+            "a//b",
+            "a/",
+            "..",
+            "a\\..\\b",
+            "C:/x.json",
+        ] {
+            assert!(!is_plain_relative(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn replaces_the_file_and_leaves_no_temporary_behind() -> io::Result<()> {

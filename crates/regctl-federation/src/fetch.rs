@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use rayon::prelude::*;
 use regctl_compose::build::sha256_hex;
+use regctl_core::fsutil::is_plain_relative;
 use regctl_core::source_url::SourceLocation;
 use serde_json::Value;
 
@@ -292,7 +293,19 @@ fn assemble(spec: &SourceSpec, get: &Getter<'_>) -> Result<Files, Problem> {
         )));
     }
     let listed = verify::manifest_files(&manifest);
+    // Paths are joined to cache and output directories: one leading out of them is an attack.
+    let outside = |path: &str| {
+        invalid(format!(
+            "`{path}` is not a plain relative path, so it could lead outside the index"
+        ))
+    };
+    if let Some(path) = listed.keys().find(|path| !is_plain_relative(path)) {
+        return Err(outside(path));
+    }
     let fetch = |path: &str, kind: FileKind| -> Result<(Vec<u8>, Value), Problem> {
+        if !is_plain_relative(path) {
+            return Err(outside(path));
+        }
         let bytes = get(path, listed.get(path))?;
         verify::listed(&listed, path, &bytes).map_err(invalid)?;
         let value = verify::document(kind, path, &bytes).map_err(invalid)?;

@@ -164,6 +164,27 @@ fn changes_rewrite_only_what_changed_and_remove_what_is_gone() {
 }
 
 #[test]
+fn a_previous_manifest_never_removes_files_outside_the_index() {
+    // Compose removes the files the previous manifest listed and the new index has not. A
+    // manifest someone else wrote (committed, say) must not reach outside the directory.
+    let ctx = example_without_sources();
+    assert_eq!(run(ctx.command().arg("compose")).0, 0);
+    let manifest_path = ctx.root().join("dist/index/manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&manifest_path).expect("manifest")).expect("JSON");
+    ctx.write("victim.json", "{}");
+    ctx.write("dist/victim.json", "{}");
+    for path in ["../../victim.json", "../victim.json", "/tmp/victim.json"] {
+        manifest["files"][path] = serde_json::json!({"size": 2, "sha256": sha256(b"{}")});
+    }
+    std::fs::write(&manifest_path, manifest.to_string()).expect("write manifest");
+    let json = compose_json(&ctx, &[]);
+    assert_eq!(json["removed"], 0, "{json}");
+    assert!(ctx.root().join("victim.json").exists());
+    assert!(ctx.root().join("dist/victim.json").exists());
+}
+
+#[test]
 fn check_reports_a_stale_index_without_writing() {
     let ctx = example();
     let (code, _, stderr) = run(ctx.command().args(["compose", "--check"]));

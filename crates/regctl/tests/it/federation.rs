@@ -319,6 +319,29 @@ fn corrupt_pinned_oversized_and_silent_sources_are_rejected() {
 }
 
 #[test]
+fn a_source_listing_a_path_outside_its_index_is_rejected() {
+    // Listed paths are joined to the cache and output directories; `..` would escape them.
+    let a = sibling(&["alpha"]);
+    let manifest_path = a.root().join("dist/index/manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&manifest_path).expect("manifest")).expect("JSON");
+    let escape = "entries/../../../../../../escape.json";
+    manifest["files"][escape] = serde_json::json!({"size": 2, "sha256": "0".repeat(64)});
+    std::fs::write(&manifest_path, manifest.to_string()).expect("write manifest");
+    let server = Server::serve(a.root().join("dist/index"));
+    let hub = hub();
+    add_source(&hub, "a", &server.url, true, "");
+    let (code, _, stderr) = compose(&hub, &[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("escape.json"), "{stderr}");
+    let escaped: Vec<_> = walk(hub.root())
+        .into_iter()
+        .filter(|p| p.ends_with("escape.json"))
+        .collect();
+    assert!(escaped.is_empty(), "{escaped:?}");
+}
+
+#[test]
 fn the_same_id_in_two_sources_is_a_collision() {
     let a = sibling(&["shared"]);
     let b = sibling(&["shared"]);
