@@ -265,10 +265,14 @@ pub(crate) fn publish(args: &PublishArgs, printer: &mut Printer) -> io::Result<E
     let result = (|| -> Result<(PathBuf, regctl_core::git::Published, usize), Error> {
         let (config, snapshot) = open(&args.path)?;
         let out = out_dir(&config, snapshot.root(), args.out.as_deref());
-        let files = read_index(&out)?;
+        let mut files = read_index(&out)?;
+        let n_files = files.len();
+        // GitHub Pages runs Jekyll on a branch unless told not to, and Jekyll drops every file
+        // and directory whose name starts with `_` or `.`, as some shard directories do.
+        files.insert(".nojekyll".to_owned(), Vec::new());
         let git = GitRepo::discover(snapshot.root())?;
         let published = git.publish(&files, &args.branch, &args.message)?;
-        Ok((out, published, files.len()))
+        Ok((out, published, n_files))
     })();
     let (out, published, n_files) = match result {
         Ok(done) => done,

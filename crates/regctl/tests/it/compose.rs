@@ -298,13 +298,14 @@ fn publish_commits_the_index_to_a_branch_once() {
         status_before,
         "the work tree and index are untouched"
     );
-    // The branch's tree is the composed directory, file for file.
+    // The branch's tree is the composed directory, file for file, and an empty `.nojekyll`
+    // so that GitHub Pages serves directories like `_a/` as they are.
     let composed = tree(&ctx.root().join("dist/index"));
     let listed = ctx.git(&["ls-tree", "-r", "--name-only", "index"]);
-    assert_eq!(
-        listed.lines().collect::<Vec<_>>(),
-        composed.keys().map(String::as_str).collect::<Vec<_>>()
-    );
+    let mut expected: Vec<&str> = composed.keys().map(String::as_str).collect();
+    expected.insert(0, ".nojekyll");
+    assert_eq!(listed.lines().collect::<Vec<_>>(), expected);
+    assert_eq!(ctx.git(&["show", "index:.nojekyll"]), "");
     let entry = ctx.git(&["show", "index:entries/component/fi/ne/finetuning.json"]);
     assert_eq!(
         entry.as_bytes(),
