@@ -69,6 +69,15 @@ pub enum Error {
     )]
     Renames { reason: String },
 
+    #[error("cannot write the index to `{path}`: {reason}")]
+    #[diagnostic(
+        code(regctl::bad_output),
+        help(
+            "choose a directory outside the kinds' directories, such as the default `dist/index`"
+        )
+    )]
+    BadOutput { path: String, reason: String },
+
     #[error("cannot use git at `{path}`: {reason}")]
     #[diagnostic(code(regctl::not_git))]
     NotGit { path: String, reason: String },

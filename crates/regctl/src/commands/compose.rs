@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use regctl_compose::stamp;
 use regctl_compose::write::{Difference, Written, files_in};
 use regctl_compose::{MANIFEST, Source};
-use regctl_core::config::{Config, find_root};
+use regctl_core::config::{Config, find_root, is_within, walk_roots};
 use regctl_core::git::GitRepo;
 use regctl_core::{Code, Error, Level, Severity, Worktree};
 use regctl_federation::{FetchMode, Fetched, ProblemKind, Status};
@@ -30,6 +30,9 @@ pub(crate) fn compose(args: &ComposeArgs, printer: &mut Printer) -> io::Result<E
         Err(err) => return fail(printer, style, &err),
     };
     let out = out_dir(&config, snapshot.root(), args.out.as_deref());
+    if let Err(err) = check_out_dir(&config, snapshot.root(), &out) {
+        return fail(printer, style, &err);
+    }
     let commit = GitRepo::discover(snapshot.root())
         .and_then(|git| git.head())
         .ok()
@@ -345,6 +348,55 @@ fn out_dir(config: &Config, root: &Path, flag: Option<&Path>) -> PathBuf {
     match flag {
         Some(out) => out.to_path_buf(),
         None => root.join(config.compose.out.as_deref().unwrap_or(DEFAULT_OUT)),
+    }
+}
+
+/// Refuses an output directory that is a file, or that lies where regctl reads descriptors:
+/// the next run would take the index's files for entries.
+fn check_out_dir(config: &Config, root: &Path, out: &Path) -> Result<(), Error> {
+    let bad = |reason: String| Error::BadOutput {
+        path: out.display().to_string(),
+        reason,
+    };
+    if out.exists() && !out.is_dir() {
+        return Err(bad("it is a file".to_owned()));
+    }
+    let resolved = resolve_existing(out);
+    let Ok(inside) = resolved.strip_prefix(root) else {
+        return Ok(());
+    };
+    let inside = inside.to_string_lossy().replace('\\', "/");
+    match walk_roots(config)
+        .into_iter()
+        .find(|dir| is_within(&inside, dir))
+    {
+        Some(dir) => Err(bad(format!(
+            "it is inside `{dir}`, where regctl reads descriptors, so the next run would read the index as entries"
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// `path` made absolute, through the real path of its deepest existing ancestor (so that it
+/// compares with the canonical registry root even where a parent is a symlink).
+fn resolve_existing(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut existing = absolute.as_path();
+    let mut missing = Vec::new();
+    loop {
+        if let Ok(real) = std::fs::canonicalize(existing) {
+            return missing
+                .iter()
+                .rev()
+                .fold(real, |path, name| path.join(name));
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                missing.push(name.to_owned());
+                existing = parent;
+            }
+            _ => return absolute,
+        }
     }
 }
 

@@ -185,6 +185,42 @@ fn a_previous_manifest_never_removes_files_outside_the_index() {
 }
 
 #[test]
+fn an_output_directory_that_is_a_file_or_among_the_descriptors_is_refused() {
+    let ctx = example_without_sources();
+    ctx.write("afile", "keep");
+    let (code, _, stderr) = run(ctx.command().args(["compose", "--out", "afile"]));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("cannot write the index to `afile`: it is a file"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(ctx.root().join("afile")).expect("read"),
+        "keep"
+    );
+
+    for out in ["registry/components/index", "registry/idx"] {
+        let (code, _, stderr) = run(ctx.command().args(["compose", "--out", out]));
+        assert_eq!(code, 1, "{out}: {stderr}");
+        assert!(
+            stderr.contains("where regctl reads descriptors"),
+            "{stderr}"
+        );
+        assert!(!ctx.root().join(out).exists(), "{out} was written");
+    }
+    // The same directory through a path from elsewhere is still recognised.
+    let (code, _, stderr) = run(regctl_in(&ctx.root().join("registry")).args([
+        "compose",
+        "--out",
+        "components/../components/index",
+    ]));
+    assert_eq!(code, 1, "{stderr}");
+    // Beside the kinds' directories is fine.
+    let (code, _, stderr) = run(ctx.command().args(["compose", "--out", "site/index"]));
+    assert_eq!(code, 0, "{stderr}");
+}
+
+#[test]
 fn check_reports_a_stale_index_without_writing() {
     let ctx = example();
     let (code, _, stderr) = run(ctx.command().args(["compose", "--check"]));
