@@ -50,8 +50,9 @@ pub enum Difference {
     Extra(String),
 }
 
+/// A failure to write (or to make room for) `path`.
 fn io_error(path: &Path, source: io::Error) -> Error {
-    Error::Io {
+    Error::Write {
         path: path.display().to_string(),
         source,
     }
@@ -238,7 +239,10 @@ pub fn files_in(dir: &Path) -> Result<BTreeSet<String>, Error> {
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
     {
-        let entry = entry.map_err(|err| io_error(dir, err.into()))?;
+        let entry = entry.map_err(|err| Error::Io {
+            path: dir.display().to_string(),
+            source: err.into(),
+        })?;
         if entry.file_type().is_file()
             && let Ok(relative) = entry.path().strip_prefix(dir)
         {

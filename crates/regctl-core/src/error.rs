@@ -28,6 +28,14 @@ pub enum Error {
         source: io::Error,
     },
 
+    #[error("failed to write `{path}`")]
+    #[diagnostic(code(regctl::io))]
+    Write {
+        path: String,
+        #[source]
+        source: io::Error,
+    },
+
     #[error(transparent)]
     #[diagnostic(transparent)]
     Config(#[from] Box<ConfigError>),

@@ -198,6 +198,10 @@ fn an_output_directory_that_is_a_file_or_among_the_descriptors_is_refused() {
         std::fs::read_to_string(ctx.root().join("afile")).expect("read"),
         "keep"
     );
+    // Below a file: the directory cannot be made, and the error says it was a write.
+    let (code, _, stderr) = run(ctx.command().args(["compose", "--out", "afile/index"]));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("error: failed to write `afile"), "{stderr}");
 
     for out in ["registry/components/index", "registry/idx"] {
         let (code, _, stderr) = run(ctx.command().args(["compose", "--out", out]));
