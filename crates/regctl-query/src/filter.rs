@@ -103,6 +103,13 @@ impl Where {
         if value.is_empty() {
             return Err(usage(format!("`{text}` has no value to compare with")));
         }
+        let ordering = matches!(op, Op::Lt | Op::Le | Op::Gt | Op::Ge);
+        if ordering && Orderable::of(value).is_none() {
+            // It would compare with nothing, and the query would quietly match no entry.
+            return Err(usage(format!(
+                "`{value}` is not a number, a version or a date, so `{pointer}` cannot be ordered against it"
+            )));
+        }
         Ok(Where {
             pointer: pointer.to_owned(),
             op,
@@ -149,10 +156,49 @@ fn text(value: &Value) -> String {
     }
 }
 
-/// Numbers compare numerically, versions as semver, anything else not at all.
+/// A value `<`, `<=`, `>` and `>=` can compare with.
+enum Orderable {
+    Number(f64),
+    Version,
+    Date,
+}
+
+impl Orderable {
+    fn of(text: &str) -> Option<Orderable> {
+        if let Ok(number) = text.parse::<f64>() {
+            return Some(Orderable::Number(number));
+        }
+        if is_date(text) {
+            return Some(Orderable::Date);
+        }
+        let bare = text.strip_prefix('v').unwrap_or(text);
+        semver::Version::parse(bare)
+            .is_ok()
+            .then_some(Orderable::Version)
+    }
+}
+
+/// Whether `text` starts like an ISO 8601 date, `YYYY-MM-DD` (a date-time too): such texts
+/// order as their characters do.
+fn is_date(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.len() >= 10
+        && bytes[..10].iter().enumerate().all(|(at, &b)| match at {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        })
+}
+
+/// Numbers compare numerically, dates as text, versions as semver, anything else not at all.
 fn compare(actual: &Value, wanted: &str, scheme: Option<&str>) -> Option<std::cmp::Ordering> {
-    if let (Some(a), Ok(b)) = (actual.as_f64(), wanted.parse::<f64>()) {
+    if let (Some(a), Some(Orderable::Number(b))) = (actual.as_f64(), Orderable::of(wanted)) {
         return a.partial_cmp(&b);
+    }
+    if let Some(a) = actual.as_str()
+        && is_date(a)
+        && is_date(wanted)
+    {
+        return Some(a.cmp(wanted));
     }
     let strip = |s: &str| {
         if scheme == Some("semver-v") {
@@ -194,5 +240,25 @@ mod tests {
         for bad in ["accuracy>1", "/a", "/a>=", "metrics"] {
             assert!(Where::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn ordering_needs_a_number_a_version_or_a_date() {
+        for bad in ["/metrics/accuracy>=0,9", "/stage<staging", "/version>one"] {
+            let err = Where::parse(bad).expect_err(bad).to_string();
+            assert!(err.contains("cannot be ordered"), "{bad}: {err}");
+        }
+        // Equality still takes any text.
+        assert!(Where::parse("/stage=staging").is_ok());
+        let record = json!({"released": "2026-03-02", "at": "2026-03-02T10:30:00Z"});
+        let holds = |text: &str| {
+            Where::parse(text)
+                .expect("valid")
+                .holds(&record, &json!({}), None)
+        };
+        assert!(holds("/released>=2026-03-01"));
+        assert!(!holds("/released>2026-03-02"));
+        assert!(holds("/at<2026-03-03"));
+        assert!(holds("/at>2026-03-02T09:00:00Z"));
     }
 }
