@@ -219,23 +219,37 @@ impl<'s> Reader<'s> {
                 let (kind, entry) = found.remove(0);
                 let selected = select(&kind, &entry, reference.req.as_ref());
                 if reference.req.is_some() && selected.is_none() {
+                    // The versions there are, not guesses: listed in the message, yanked marked.
+                    let released: Vec<String> = entry["versions"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|v| {
+                            let version = v["version"].as_str()?;
+                            Some(if v["yanked"].as_bool() == Some(true) {
+                                format!("{version} (yanked)")
+                            } else {
+                                version.to_owned()
+                            })
+                        })
+                        .collect();
                     return Err(QueryError::NotFound {
                         message: format!(
-                            "no released, non-yanked version of `{}:{}` satisfies `{}`",
+                            "no released, non-yanked version of `{}:{}` satisfies `{}`; released: {}",
                             kind.name,
                             entry["id"].as_str().unwrap_or_default(),
                             reference
                                 .req
                                 .as_ref()
                                 .map(ToString::to_string)
-                                .unwrap_or_default()
+                                .unwrap_or_default(),
+                            if released.is_empty() {
+                                "none".to_owned()
+                            } else {
+                                released.join(", ")
+                            }
                         ),
-                        suggestions: entry["versions"]
-                            .as_array()
-                            .into_iter()
-                            .flatten()
-                            .filter_map(|v| v["version"].as_str().map(str::to_owned))
-                            .collect(),
+                        suggestions: Vec::new(),
                     });
                 }
                 Ok(Found {

@@ -202,6 +202,12 @@ fn prereleases_are_chosen_only_when_asked_for() {
     assert_eq!(found["selected"]["version"], "2.0.0-rc.1");
     let (code, _) = json(&ctx, &[], &["get", "lib@^3"]);
     assert_eq!(code, 2);
+    // The error lists what there is, yanked versions marked.
+    let (_, _, stderr) = run(ctx.command().args(["get", "lib@^3"]));
+    assert!(
+        stderr.contains("satisfies `^3`; released: 1.0.0, 1.1.0 (yanked), 2.0.0-rc.1"),
+        "{stderr}"
+    );
 }
 
 #[test]
