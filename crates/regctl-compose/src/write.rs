@@ -229,15 +229,21 @@ fn path_of(difference: &Difference) -> &str {
     }
 }
 
-/// Every file under `dir` (relative, `/`-separated), hidden files (temporaries) excepted.
+/// Every file under `dir` (relative, `/`-separated), except regctl's temporaries and hidden
+/// names at the top (`.git`, `.nojekyll`): an index has none there, while deeper down a shard
+/// directory or file can start with `.` (`entries/thing/ab/.c/ab.cd.json`).
 pub fn files_in(dir: &Path) -> Result<BTreeSet<String>, Error> {
     let mut out = BTreeSet::new();
     if !dir.is_dir() {
         return Ok(out);
     }
+    let ignored = |entry: &walkdir::DirEntry| {
+        let name = entry.file_name().to_string_lossy();
+        name.starts_with('.') && (entry.depth() == 1 || name.contains(".regctl-"))
+    };
     for entry in walkdir::WalkDir::new(dir)
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+        .filter_entry(|e| e.depth() == 0 || !ignored(e))
     {
         let entry = entry.map_err(|err| Error::Io {
             path: dir.display().to_string(),
@@ -250,6 +256,22 @@ pub fn files_in(dir: &Path) -> Result<BTreeSet<String>, Error> {
         }
     }
     Ok(out)
+}
+
+/// The files the index in `out` consists of: its manifest and every file the manifest lists.
+/// Fails when there is no manifest; paths that would lead outside `out` are left out.
+pub fn listed_files(out: &Path) -> Result<BTreeSet<String>, Error> {
+    let manifest = out.join(MANIFEST);
+    let bytes = fs::read(&manifest).map_err(|source| Error::Io {
+        path: manifest.display().to_string(),
+        source,
+    })?;
+    let mut files: BTreeSet<String> = manifest_files(&bytes)
+        .into_keys()
+        .filter(|path| is_plain_relative(path))
+        .collect();
+    files.insert(MANIFEST.to_owned());
+    Ok(files)
 }
 
 /// Path → (size, sha256) from the manifest in `out`, empty when there is none.

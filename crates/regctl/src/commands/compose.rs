@@ -5,7 +5,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use regctl_compose::stamp;
-use regctl_compose::write::{Difference, Written, files_in};
+use regctl_compose::write::{Difference, Written, listed_files};
 use regctl_compose::{MANIFEST, Source};
 use regctl_core::config::{Config, find_root, is_within, walk_roots};
 use regctl_core::git::GitRepo;
@@ -323,7 +323,8 @@ fn read_index(out: &Path) -> Result<BTreeMap<String, Vec<u8>>, Error> {
             ),
         });
     }
-    files_in(out)?
+    // Exactly what the manifest lists: a stray file in the directory is not the index.
+    listed_files(out)?
         .into_iter()
         .map(|path| {
             let full = out.join(&path);

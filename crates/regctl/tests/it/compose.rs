@@ -360,6 +360,42 @@ fn publish_commits_the_index_to_a_branch_once() {
 }
 
 #[test]
+fn shard_directories_starting_with_a_dot_are_published_and_checked() {
+    // `ab.cd` shards as `ab/.c/`: a hidden directory, still part of the index.
+    let ctx = TestContext::new();
+    ctx.with_thing_kind("");
+    for id in ["ab.cd", "plain"] {
+        ctx.write(
+            &format!("registry/things/{id}.toml"),
+            format!("name = \"{id}\"\nversion = \"1.0.0\"\n"),
+        );
+    }
+    ctx.git_init("registry");
+    assert_eq!(run(ctx.command().arg("compose")).0, 0);
+    let hidden = "entries/thing/ab/.c/ab.cd.json";
+    assert!(ctx.root().join("dist/index").join(hidden).is_file());
+    let (code, _, stderr) = run(ctx.command().arg("publish"));
+    assert_eq!(code, 0, "{stderr}");
+    let listed = ctx.git(&["ls-tree", "-r", "--name-only", "index"]);
+    assert!(listed.lines().any(|line| line == hidden), "{listed}");
+
+    // A stray file there is an extra file; `.nojekyll` at the top is not the index's business.
+    ctx.write("dist/index/entries/thing/ab/.c/stale.json", "{}");
+    ctx.write("dist/index/.nojekyll", "");
+    let (code, stdout, _) = run(ctx.command().args(["compose", "--check"]));
+    assert_eq!(code, 2, "{stdout}");
+    assert_eq!(
+        stdout.trim(),
+        "extra  entries/thing/ab/.c/stale.json",
+        "{stdout}"
+    );
+    // Publishing takes what the manifest lists, not whatever else is in the directory.
+    assert_eq!(run(ctx.command().arg("publish")).0, 0);
+    let listed = ctx.git(&["ls-tree", "-r", "--name-only", "index"]);
+    assert!(!listed.contains("stale.json"), "{listed}");
+}
+
+#[test]
 fn publish_needs_a_composed_index() {
     let ctx = example();
     ctx.git_init("registry");
