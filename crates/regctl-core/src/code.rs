@@ -171,9 +171,10 @@ pub static RULES: &[RuleInfo] = &[
         code: Code::Parse,
         default_level: Level::Deny,
         scope: Scope::File,
-        summary: "the file is not valid TOML, JSON or YAML",
+        summary: "the file is empty, or not valid TOML, JSON or YAML",
         explanation: "A descriptor must parse in the format given by its extension (`.toml`, `.json`, `.yaml` or `.yml`). \
 The diagnostic points at the first syntax error. \
+An empty file (or one of whitespace only) is reported as such, whatever its format. \
 Duplicate keys are syntax errors in all three formats, and a YAML file must hold exactly one document. \
 YAML is read with YAML 1.2 core-schema semantics, so `on` and `yes` are strings, not booleans. \
 Values that JSON cannot represent (NaN, infinities) are rejected here because schemas could not check them.",

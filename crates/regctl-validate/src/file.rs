@@ -184,6 +184,21 @@ pub(crate) fn check(
             return Ok(checker.finish(entry, Some(lossy)));
         }
     };
+    if text.trim().is_empty() {
+        // Each format would say it differently (no JSON value, a null YAML document, a TOML
+        // table missing every required field); the cause is one.
+        checker.push(
+            Diagnostic::new(Code::Parse, "the file is empty")
+                .at(Span::at(0))
+                .with_label("no document here")
+                .with_help(format!(
+                    "fill in the entry, or write a skeleton with `regctl new {} {}`",
+                    kind.name,
+                    file.stem()
+                )),
+        );
+        return Ok(checker.finish(entry, Some(text)));
+    }
     let mut doc = match Document::parse(file.format, &text, config.limits.max_depth) {
         Ok(doc) => doc,
         Err(err) => {
