@@ -149,7 +149,7 @@ struct View {
 impl View {
     fn new(report: &Report, diagnostic: &Diagnostic, width: usize) -> View {
         let snippet = |text: &Arc<str>| Snippet {
-            text: text.clone(),
+            text: displayable(text),
             width,
         };
         let text_of = |file: Option<&str>| {
@@ -165,7 +165,7 @@ impl View {
         let mut related = Vec::new();
         if let Some(span) = diagnostic.span.filter(|_| has_snippet) {
             labels.push(LabeledSpan::new_primary_with_span(
-                diagnostic.label.clone(),
+                diagnostic.label.as_deref().map(printable),
                 shown(
                     text_of(diagnostic.file.as_deref()),
                     span.start..span.end,
@@ -176,7 +176,7 @@ impl View {
         for other in &diagnostic.related {
             if has_snippet && Some(&other.file) == diagnostic.file.as_ref() {
                 labels.push(LabeledSpan::new_with_span(
-                    Some(other.message.clone()),
+                    Some(printable(&other.message)),
                     shown(
                         text_of(Some(&other.file)),
                         other.span.start..other.span.end,
@@ -186,11 +186,11 @@ impl View {
             } else if let Some(text) = report.sources.get(&other.file) {
                 related.push(View {
                     severity: None,
-                    message: other.message.clone(),
+                    message: printable(&other.message),
                     help: None,
                     source: Some(NamedSource::new(&other.file, snippet(text))),
                     labels: vec![LabeledSpan::new_primary_with_span(
-                        Some(other.message.clone()),
+                        Some(printable(&other.message)),
                         shown(text, other.span.start..other.span.end, width),
                     )],
                     related: Vec::new(),
@@ -205,8 +205,8 @@ impl View {
         };
         View {
             severity: Some(diagnostic.severity),
-            message,
-            help: diagnostic.help.clone(),
+            message: printable(&message),
+            help: diagnostic.help.as_deref().map(printable),
             source: source.map(|(file, text)| NamedSource::new(file, snippet(text))),
             labels,
             related,
@@ -266,6 +266,40 @@ impl miette::Diagnostic for View {
             ))
         }
     }
+}
+
+/// Whether a character would act on the terminal instead of showing: control characters
+/// other than tab and line ends (an escape sequence can recolour, move the cursor or retitle
+/// the window), and the bidirectional overrides that make text read differently than it is.
+fn is_unprintable(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` with every unprintable character shown as `?`s, one per byte, so that byte offsets
+/// into it (the spans of labels) still hold. Shared untouched when there is none.
+fn displayable(text: &Arc<str>) -> Arc<str> {
+    if !text.chars().any(is_unprintable) {
+        return text.clone();
+    }
+    text.chars()
+        .map(|c| {
+            if is_unprintable(c) {
+                "?".repeat(c.len_utf8())
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
+}
+
+/// A message, label or help as printed: values quoted from a file can hold unprintable
+/// characters too.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| if is_unprintable(c) { '?' } else { c })
+        .collect()
 }
 
 /// A file's text as miette reads it for a snippet, with lines longer than the terminal cut to a
@@ -405,6 +439,33 @@ mod tests {
         let out = render(&text, Span::new(0, text.len() - 1), Span::new(0, 1));
         assert!(!out.contains("Failed"), "{out}");
         assert!(out.contains(&"x".repeat(300)), "{out}");
+    }
+
+    #[test]
+    fn control_characters_and_bidi_overrides_are_not_printed() {
+        let text = "{\"a\": \"\u{1b}[2J\u{202e}x\", \"b\": 1}";
+        let b = text.find("\"b\"").expect("b");
+        let mut report = Report::default();
+        report.sources.insert("a.json".to_owned(), text.into());
+        let found = Diagnostic::new(Code::Schema, "unexpected `\u{1b}]0;title\u{7}`")
+            .in_file("a.json")
+            .at(Span::new(b, b + 3))
+            .with_label("after \u{202e}this");
+        let style = Style {
+            color: false,
+            width: 80,
+        };
+        let out = diagnostic(style, &report, &found);
+        assert!(!out.contains(is_unprintable), "{out:?}");
+        // Offsets still point at the right place: the label is under `"b"`.
+        let line = out.lines().find(|l| l.contains("\"b\"")).expect("the line");
+        let marker = out.lines().find(|l| l.contains('┬')).expect("the label");
+        let column = |s: &str, pat: char| s.chars().position(|c| c == pat).expect("found");
+        assert_eq!(
+            column(line, 'b') - 1,
+            column(marker, '─').min(column(marker, '┬')),
+            "{out}"
+        );
     }
 
     #[test]
