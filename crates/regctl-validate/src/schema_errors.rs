@@ -78,6 +78,28 @@ pub(crate) fn diagnostics(doc: &Document<'_>, err: &ValidationError<'_>) -> Vec<
                 None => diagnostic,
             }]
         }
+        ValidationErrorKind::Enum { options } => {
+            // jsonschema names three options and counts the rest; the fix is one of them.
+            const LISTED_MAX: usize = 12;
+            let all = options.as_array().map_or(&[][..], Vec::as_slice);
+            let mut listed: Vec<String> = all.iter().take(LISTED_MAX).map(quoted).collect();
+            if all.len() > LISTED_MAX {
+                listed.push(format!("{} more", all.len() - LISTED_MAX));
+            }
+            let listed = match listed.split_last() {
+                Some((last, [])) => last.clone(),
+                Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+                None => quoted(options),
+            };
+            vec![
+                Diagnostic::new(
+                    Code::Schema,
+                    format!("{place}: {} is not one of {listed}", quoted(err.instance())),
+                )
+                .at(located.span())
+                .with_label(format!("fails `{}`", err.kind().keyword())),
+            ]
+        }
         kind => vec![
             Diagnostic::new(Code::Schema, format!("{place}: {}", shortened(err)))
                 .at(located.span())
@@ -124,6 +146,29 @@ mod tests {
         // Cut by characters, not bytes.
         let wide = quoted(&json!("é".repeat(100)));
         assert!(wide.ends_with("é…"), "{wide}");
+    }
+
+    #[test]
+    fn an_enum_error_lists_every_option() {
+        let message = |options: serde_json::Value| {
+            let schema = json!({"enum": options});
+            let validator = jsonschema::validator_for(&schema).expect("schema");
+            let doc = Document::parse(regctl_core::document::Format::Json, "\"bogus\"", 64)
+                .expect("parses");
+            let err = validator.iter_errors(&doc.value).next().expect("an error");
+            diagnostics(&doc, &err).remove(0).message
+        };
+        assert_eq!(
+            message(json!(["experimental", "active", "deprecated", "retired"])),
+            r#"the document: "bogus" is not one of "experimental", "active", "deprecated" or "retired""#
+        );
+        assert_eq!(
+            message(json!(["only"])),
+            r#"the document: "bogus" is not one of "only""#
+        );
+        let many: Vec<String> = (0..20).map(|i| format!("v{i}")).collect();
+        let long = message(json!(many));
+        assert!(long.ends_with(r#""v11" or 8 more"#), "{long}");
     }
 
     #[test]
