@@ -262,28 +262,26 @@ pub fn files_in(dir: &Path) -> Result<BTreeSet<String>, Error> {
 /// Fails when there is no manifest; paths that would lead outside `out` are left out.
 pub fn listed_files(out: &Path) -> Result<BTreeSet<String>, Error> {
     let manifest = out.join(MANIFEST);
-    let bytes = fs::read(&manifest).map_err(|source| Error::Io {
+    let listed = manifest_in(out).map_err(|source| Error::Io {
         path: manifest.display().to_string(),
         source,
     })?;
-    let mut files: BTreeSet<String> = manifest_files(&bytes)
-        .into_keys()
-        .filter(|path| is_plain_relative(path))
-        .collect();
+    let mut files: BTreeSet<String> = listed.into_keys().collect();
     files.insert(MANIFEST.to_owned());
     Ok(files)
 }
 
 /// Path → (size, sha256) from the manifest in `out`, empty when there is none.
 fn previous_manifest(out: &Path) -> BTreeMap<String, (u64, String)> {
-    let mut files = match fs::read(out.join(MANIFEST)) {
-        Ok(bytes) => manifest_files(&bytes),
-        Err(_) => BTreeMap::new(),
-    };
-    // Files the previous manifest lists may be removed: never one outside `out`, whoever wrote
-    // that manifest.
+    manifest_in(out).unwrap_or_default()
+}
+
+/// Path → (size, sha256) from the manifest in `out`, without paths that would lead outside
+/// `out`: whoever wrote that manifest, the files it lists are read, published and removed.
+fn manifest_in(out: &Path) -> io::Result<BTreeMap<String, (u64, String)>> {
+    let mut files = manifest_files(&fs::read(out.join(MANIFEST))?);
     files.retain(|path, _| is_plain_relative(path));
-    files
+    Ok(files)
 }
 
 /// Path → (size, sha256) from manifest bytes; empty when they are not a manifest.

@@ -104,7 +104,7 @@ impl Where {
             return Err(usage(format!("`{text}` has no value to compare with")));
         }
         let ordering = matches!(op, Op::Lt | Op::Le | Op::Gt | Op::Ge);
-        if ordering && Orderable::of(value).is_none() {
+        if ordering && !is_orderable(value) {
             // It would compare with nothing, and the query would quietly match no entry.
             return Err(usage(format!(
                 "`{value}` is not a number, a version or a date, so `{pointer}` cannot be ordered against it"
@@ -156,26 +156,11 @@ fn text(value: &Value) -> String {
     }
 }
 
-/// A value `<`, `<=`, `>` and `>=` can compare with.
-enum Orderable {
-    Number(f64),
-    Version,
-    Date,
-}
-
-impl Orderable {
-    fn of(text: &str) -> Option<Orderable> {
-        if let Ok(number) = text.parse::<f64>() {
-            return Some(Orderable::Number(number));
-        }
-        if is_date(text) {
-            return Some(Orderable::Date);
-        }
-        let bare = text.strip_prefix('v').unwrap_or(text);
-        semver::Version::parse(bare)
-            .is_ok()
-            .then_some(Orderable::Version)
-    }
+/// Whether `<`, `<=`, `>` and `>=` can compare with `text`: a number, a date or a version.
+fn is_orderable(text: &str) -> bool {
+    text.parse::<f64>().is_ok()
+        || is_date(text)
+        || semver::Version::parse(text.strip_prefix('v').unwrap_or(text)).is_ok()
 }
 
 /// Whether `text` starts like an ISO 8601 date, `YYYY-MM-DD` (a date-time too): such texts
@@ -191,7 +176,7 @@ fn is_date(text: &str) -> bool {
 
 /// Numbers compare numerically, dates as text, versions as semver, anything else not at all.
 fn compare(actual: &Value, wanted: &str, scheme: Option<&str>) -> Option<std::cmp::Ordering> {
-    if let (Some(a), Some(Orderable::Number(b))) = (actual.as_f64(), Orderable::of(wanted)) {
+    if let (Some(a), Ok(b)) = (actual.as_f64(), wanted.parse::<f64>()) {
         return a.partial_cmp(&b);
     }
     if let Some(a) = actual.as_str()

@@ -319,19 +319,38 @@ fn margin(width: usize) -> usize {
 /// A label's span in `text` as shown: on a line longer than the terminal, at most a third of
 /// it wide, so that the line can be cut around the label.
 fn shown(text: &str, span: std::ops::Range<usize>, width: usize) -> std::ops::Range<usize> {
-    let (Some(before), Some(after)) = (text.get(..span.start), text.get(span.start..)) else {
+    if span.start > text.len() {
         return span;
-    };
-    let line_start = before.rfind('\n').map_or(0, |at| at + 1);
-    let line_end = after.find('\n').map_or(text.len(), |at| span.start + at);
+    }
+    let (line_start, line_end) = line_around(text, span.start, span.start);
     if line_end - line_start <= width {
         return span;
     }
-    let mut end = span.end.min(span.start + margin(width)).min(line_end);
-    while !text.is_char_boundary(end) {
-        end -= 1;
+    let end = span.end.min(span.start + margin(width)).min(line_end);
+    span.start..char_floor(text, end).max(span.start)
+}
+
+/// Where the line holding `start` begins, and where the line holding `end` ends (before its
+/// line break).
+fn line_around(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let bytes = text.as_bytes();
+    let line_start = bytes[..start]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |at| at + 1);
+    let line_end = bytes[end..]
+        .iter()
+        .position(|&b| b == b'\n' || b == b'\r')
+        .map_or(text.len(), |at| end + at);
+    (line_start, line_end)
+}
+
+/// The nearest character boundary at or before `at`.
+fn char_floor(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at -= 1;
     }
-    span.start..end.max(span.start)
+    at
 }
 
 impl SourceCode for Snippet {
@@ -356,14 +375,7 @@ impl SourceCode for Snippet {
         }
         let text = self.text.as_bytes();
         let (start, end) = (span.offset(), span.offset() + span.len());
-        let line_start = text[..start]
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |at| at + 1);
-        let line_end = text[end..]
-            .iter()
-            .position(|&b| b == b'\n' || b == b'\r')
-            .map_or(text.len(), |at| end + at);
+        let (line_start, line_end) = line_around(&self.text, start, end);
         if text[start..end].contains(&b'\n') {
             // A label over several lines is shown whole, as miette shows it.
             return Ok(whole);
@@ -373,14 +385,11 @@ impl SourceCode for Snippet {
             // merge two that are far apart: they are better shown as two snippets.
             return Err(MietteError::OutOfBounds);
         }
-        let boundary = |mut at: usize| {
-            while !self.text.is_char_boundary(at) {
-                at -= 1;
-            }
-            at
-        };
-        let from = boundary(start.saturating_sub(margin(self.width)).max(line_start));
-        let to = boundary((end + margin(self.width)).min(line_end)).max(end);
+        let from = char_floor(
+            &self.text,
+            start.saturating_sub(margin(self.width)).max(line_start),
+        );
+        let to = char_floor(&self.text, (end + margin(self.width)).min(line_end)).max(end);
         Ok(Box::new(MietteSpanContents::new(
             &text[from..to],
             SourceSpan::from(from..to),
