@@ -8,12 +8,13 @@
 //! sorted before they are written, so the same registry gives the same bytes whatever the file
 //! system order or thread count.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
 
 use rayon::prelude::*;
 use regctl_core::config::{Config, Kind};
 use regctl_core::pointer::{Pattern, format_path, lookup};
-use regctl_validate::{EntrySummary, Visited};
+use regctl_validate::{EntrySummary, Released, Visited};
 use serde::Serialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -269,40 +270,55 @@ pub fn build(config: &Config, validated: &Visited<Prepared>, source: &Source) ->
         incoming[edge.to].push(i);
     }
 
-    let mut files: BTreeMap<String, Vec<u8>> = items
-        .par_iter()
-        .enumerate()
-        .map(|(i, item)| {
-            let entry = sparse_entry(&items, &edges, i, &outgoing[i], &incoming[i]);
-            (item.path.clone(), to_bytes(&entry))
-        })
-        .collect();
-    files.insert("catalog.json".to_owned(), catalog(&items));
-    let graphs: Vec<(String, Vec<u8>)> = config
-        .graphs
-        .par_iter()
-        .map(|(name, settings)| {
-            (
-                format!("graphs/{name}.json"),
-                graph(&items, &edges, name, settings.acyclic),
-            )
-        })
-        .collect();
-    files.extend(graphs);
-    files.extend(provides(&items));
-    files.extend(keys(&items));
-    files.insert("owners.json".to_owned(), to_bytes(&owners(config, &items)));
+    let key_order = KeyOrder::of(&items);
+    // The pieces are independent; rayon spreads them, and the entries within theirs, over
+    // the workers.
+    let pieces: [&(dyn Fn() -> Files + Sync); 6] = [
+        &|| {
+            items
+                .par_iter()
+                .enumerate()
+                .map(|(i, item)| {
+                    let entry = sparse_entry(&items, &edges, i, &outgoing[i], &incoming[i]);
+                    (item.path.clone(), to_bytes(&entry))
+                })
+                .collect()
+        },
+        &|| vec![("catalog.json".to_owned(), catalog(&items))],
+        &|| {
+            config
+                .graphs
+                .par_iter()
+                .map(|(name, settings)| {
+                    (
+                        format!("graphs/{name}.json"),
+                        graph(&items, &edges, &key_order, name, settings.acyclic),
+                    )
+                })
+                .collect()
+        },
+        &|| provides(&items),
+        &|| keys(&items),
+        &|| vec![("owners.json".to_owned(), to_bytes(&owners(config, &items)))],
+    ];
+    let mut files: Files = pieces.par_iter().flat_map_iter(|piece| piece()).collect();
     if let Some(renames) = renames(&source.renames, &by_key, config) {
-        files.insert("renames.json".to_owned(), to_bytes(&renames));
+        files.push(("renames.json".to_owned(), to_bytes(&renames)));
     }
-    files.insert(
+    files.push((
         "config.json".to_owned(),
         to_bytes(&config_json(config, &items, edges.len(), source)),
-    );
+    ));
+    // Sorted first, so the map is built in one pass rather than by 100,000 inserts.
+    files.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut files: BTreeMap<String, Vec<u8>> = files.into_iter().collect();
     let manifest = manifest(&files);
     files.insert(MANIFEST.to_owned(), manifest);
     Index { files }
 }
+
+/// Index files as (path, bytes), in no particular order.
+type Files = Vec<(String, Vec<u8>)>;
 
 /// The entries that parsed, sorted by kind and id.
 fn items<'a>(config: &'a Config, validated: &'a Visited<Prepared>) -> Vec<Item<'a>> {
@@ -326,42 +342,48 @@ fn items<'a>(config: &'a Config, validated: &'a Visited<Prepared>) -> Vec<Item<'
 }
 
 fn edges<'a>(items: &'a [Item<'a>], by_key: &HashMap<(usize, &str), usize>) -> Vec<Edge<'a>> {
-    let mut out = Vec::new();
-    for (from, item) in items.iter().enumerate() {
-        for (reference, from_version) in item.summary.refs.iter().zip(&item.prepared.from_versions)
-        {
-            let rule = &item.kind.refs[reference.rule];
-            let Some(&to) = by_key.get(&(rule.target, reference.target.as_str())) else {
-                continue;
-            };
-            let to_version = reference.req.as_ref().and_then(|req| {
-                items[to]
-                    .summary
-                    .versions
-                    .iter()
-                    .filter(|released| !released.yanked)
-                    .filter(|released| {
-                        released
-                            .version
-                            .to_semver()
-                            .is_some_and(|v| req.matches(&v))
+    items
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(from, item)| {
+            item.summary
+                .refs
+                .iter()
+                .zip(&item.prepared.from_versions)
+                .filter_map(move |(reference, from_version)| {
+                    let rule = &item.kind.refs[reference.rule];
+                    let &to = by_key.get(&(rule.target, reference.target.as_str()))?;
+                    Some(Edge {
+                        from,
+                        to,
+                        path: &reference.pointer,
+                        req: reference.req.as_ref().map(ToString::to_string),
+                        graph: rule.graph.as_deref(),
+                        from_version: from_version.as_deref(),
+                        to_version: reference
+                            .req
+                            .as_ref()
+                            .and_then(|req| newest_matching(&items[to].summary.versions, req)),
                     })
-                    .map(|released| &released.version)
-                    .max()
-                    .map(ToString::to_string)
-            });
-            out.push(Edge {
-                from,
-                to,
-                path: &reference.pointer,
-                req: reference.req.as_ref().map(ToString::to_string),
-                graph: rule.graph.as_deref(),
-                from_version: from_version.as_deref(),
-                to_version,
-            });
-        }
-    }
-    out
+                })
+        })
+        .collect()
+}
+
+/// The highest non-yanked version in `versions` that satisfies `req`.
+fn newest_matching(versions: &[Released], req: &semver::VersionReq) -> Option<String> {
+    versions
+        .iter()
+        .filter(|released| !released.yanked)
+        .filter(|released| {
+            released
+                .version
+                .to_semver()
+                .is_some_and(|v| req.matches(&v))
+        })
+        .map(|released| &released.version)
+        .max()
+        .map(ToString::to_string)
 }
 
 #[derive(Serialize)]
@@ -494,8 +516,8 @@ struct Graph<'a> {
     acyclic: bool,
     edges: Vec<GraphEdge<'a>>,
     name: &'a str,
-    nodes: BTreeSet<&'a str>,
-    reverse: BTreeMap<&'a str, BTreeSet<&'a str>>,
+    nodes: Vec<&'a str>,
+    reverse: ReverseEdges<'a>,
     topological_order: Option<Vec<&'a str>>,
     v: u32,
 }
@@ -510,69 +532,125 @@ struct GraphEdge<'a> {
     to_version: Option<&'a str>,
 }
 
-fn graph(items: &[Item<'_>], edges: &[Edge<'_>], name: &str, acyclic: bool) -> Vec<u8> {
-    let in_graph: Vec<&Edge<'_>> = edges.iter().filter(|e| e.graph == Some(name)).collect();
-    let mut nodes: BTreeSet<&str> = BTreeSet::new();
-    let mut forward: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    let mut reverse: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    let mut graph_edges: Vec<GraphEdge<'_>> = Vec::with_capacity(in_graph.len());
-    for edge in &in_graph {
-        let (from, to) = (items[edge.from].key.as_str(), items[edge.to].key.as_str());
-        nodes.insert(from);
-        nodes.insert(to);
-        forward.entry(from).or_default().insert(to);
-        reverse.entry(to).or_default().insert(from);
-        graph_edges.push(GraphEdge {
-            from,
+/// Each node with incoming edges → the nodes they come from; both in key order.
+struct ReverseEdges<'a>(Vec<(&'a str, Vec<&'a str>)>);
+
+impl Serialize for ReverseEdges<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(to, froms)| (to, froms)))
+    }
+}
+
+/// Items by `kind:id` key, the order every graph lists its nodes in: `rank[item]` is the item's
+/// position in `sorted`. (Items themselves sort by kind, then id, which differs when one kind's
+/// name is a prefix of another's.)
+struct KeyOrder {
+    sorted: Vec<usize>,
+    rank: Vec<usize>,
+}
+
+impl KeyOrder {
+    fn of(items: &[Item<'_>]) -> KeyOrder {
+        let mut sorted: Vec<usize> = (0..items.len()).collect();
+        sorted.par_sort_unstable_by(|&a, &b| items[a].key.cmp(&items[b].key));
+        let mut rank = vec![0; items.len()];
+        for (position, &item) in sorted.iter().enumerate() {
+            rank[item] = position;
+        }
+        KeyOrder { sorted, rank }
+    }
+}
+
+/// One graph's file. Nodes are handled by rank, so sorting and ordering compare integers, not
+/// keys; only serialization turns them back into `kind:id`.
+fn graph(
+    items: &[Item<'_>],
+    edges: &[Edge<'_>],
+    order: &KeyOrder,
+    name: &str,
+    acyclic: bool,
+) -> Vec<u8> {
+    let key = |rank: usize| items[order.sorted[rank]].key.as_str();
+    let mut in_graph: Vec<(usize, usize, &Edge<'_>)> = edges
+        .iter()
+        .filter(|e| e.graph == Some(name))
+        .map(|e| (order.rank[e.from], order.rank[e.to], e))
+        .collect();
+    in_graph.sort_unstable_by(|a, b| (a.0, a.1, a.2.path).cmp(&(b.0, b.1, b.2.path)));
+
+    let mut is_node = vec![false; items.len()];
+    // Distinct (from, to) pairs, by `from` then `to`, as `in_graph` is sorted.
+    let mut forward: Vec<(usize, usize)> = Vec::with_capacity(in_graph.len());
+    for &(from, to, _) in &in_graph {
+        is_node[from] = true;
+        is_node[to] = true;
+        if forward.last() != Some(&(from, to)) {
+            forward.push((from, to));
+        }
+    }
+    let mut backward: Vec<(usize, usize)> = forward.iter().map(|&(from, to)| (to, from)).collect();
+    backward.sort_unstable();
+    let reverse = backward
+        .chunk_by(|a, b| a.0 == b.0)
+        .map(|group| {
+            (
+                key(group[0].0),
+                group.iter().map(|&(_, from)| key(from)).collect(),
+            )
+        })
+        .collect();
+
+    let nodes: Vec<usize> = (0..items.len()).filter(|&rank| is_node[rank]).collect();
+    let topological_order = topological_order(items.len(), &nodes, &forward, &backward)
+        .map(|ranks| ranks.into_iter().map(key).collect());
+    let edges = in_graph
+        .iter()
+        .map(|&(from, to, edge)| GraphEdge {
+            from: key(from),
             from_version: edge.from_version,
             path: edge.path,
             req: edge.req.as_deref(),
-            to,
+            to: key(to),
             to_version: edge.to_version.as_deref(),
-        });
-    }
-    graph_edges.sort_by(|a, b| (a.from, a.to, a.path).cmp(&(b.from, b.to, b.path)));
-    let topological_order = topological_order(&nodes, &forward);
+        })
+        .collect();
     to_bytes(&Graph {
         acyclic,
-        edges: graph_edges,
+        edges,
         name,
-        nodes,
-        reverse,
+        nodes: nodes.into_iter().map(key).collect(),
+        reverse: ReverseEdges(reverse),
         topological_order,
         v: RECORD_VERSION,
     })
 }
 
-/// Every node after the nodes it references (dependencies first), ties broken by name;
-/// `None` when the graph has a cycle.
-fn topological_order<'a>(
-    nodes: &BTreeSet<&'a str>,
-    forward: &BTreeMap<&'a str, BTreeSet<&'a str>>,
-) -> Option<Vec<&'a str>> {
-    let mut remaining: HashMap<&str, usize> = nodes
-        .iter()
-        .map(|n| (*n, forward.get(n).map_or(0, BTreeSet::len)))
-        .collect();
-    let mut dependents: HashMap<&str, Vec<&'a str>> = HashMap::new();
-    for (from, targets) in forward {
-        for to in targets {
-            dependents.entry(to).or_default().push(from);
-        }
+/// Every node after the nodes it references (dependencies first), ties broken by rank, that
+/// is by key; `None` when the graph has a cycle. `forward` holds distinct (from, to) pairs and
+/// `backward` the same pairs as (to, from), sorted.
+fn topological_order(
+    n_ranks: usize,
+    nodes: &[usize],
+    forward: &[(usize, usize)],
+    backward: &[(usize, usize)],
+) -> Option<Vec<usize>> {
+    let mut remaining = vec![0usize; n_ranks];
+    for &(from, _) in forward {
+        remaining[from] += 1;
     }
-    let mut ready: BTreeSet<&'a str> = nodes
+    let mut ready: BinaryHeap<Reverse<usize>> = nodes
         .iter()
-        .copied()
-        .filter(|n| remaining[n] == 0)
+        .filter(|&&node| remaining[node] == 0)
+        .map(|&node| Reverse(node))
         .collect();
     let mut order = Vec::with_capacity(nodes.len());
-    while let Some(node) = ready.pop_first() {
+    while let Some(Reverse(node)) = ready.pop() {
         order.push(node);
-        for dependent in dependents.get(node).into_iter().flatten() {
-            let count = remaining.get_mut(dependent)?;
-            *count -= 1;
-            if *count == 0 {
-                ready.insert(dependent);
+        let start = backward.partition_point(|&(to, _)| to < node);
+        for &(_, dependent) in backward[start..].iter().take_while(|&&(to, _)| to == node) {
+            remaining[dependent] -= 1;
+            if remaining[dependent] == 0 {
+                ready.push(Reverse(dependent));
             }
         }
     }
@@ -842,16 +920,26 @@ mod tests {
 
     #[test]
     fn topological_order_puts_dependencies_first_and_detects_cycles() {
-        let nodes: BTreeSet<&str> = ["a", "b", "c"].into_iter().collect();
-        let mut forward = BTreeMap::new();
-        forward.insert("a", BTreeSet::from(["b", "c"]));
-        forward.insert("b", BTreeSet::from(["c"]));
+        // Ranks 0, 1, 2: 0 → 1, 0 → 2, 1 → 2.
+        let forward = [(0, 1), (0, 2), (1, 2)];
+        let backward = [(1, 0), (2, 0), (2, 1)];
         assert_eq!(
-            topological_order(&nodes, &forward),
-            Some(vec!["c", "b", "a"])
+            topological_order(3, &[0, 1, 2], &forward, &backward),
+            Some(vec![2, 1, 0])
         );
-        forward.insert("c", BTreeSet::from(["a"]));
-        assert_eq!(topological_order(&nodes, &forward), None);
+        // And 2 → 0 closes a cycle.
+        let forward = [(0, 1), (0, 2), (1, 2), (2, 0)];
+        let backward = [(0, 2), (1, 0), (2, 0), (2, 1)];
+        assert_eq!(topological_order(3, &[0, 1, 2], &forward, &backward), None);
+    }
+
+    #[test]
+    fn topological_order_breaks_ties_by_rank() {
+        // Only 0 → 2: 1 and 2 are ready at once, and the lower rank goes first.
+        assert_eq!(
+            topological_order(3, &[0, 1, 2], &[(0, 2)], &[(2, 0)]),
+            Some(vec![1, 2, 0])
+        );
     }
 
     #[test]

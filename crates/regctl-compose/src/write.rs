@@ -181,15 +181,28 @@ fn write_fresh(index: &Index, out: &Path) -> Result<Written, Error> {
     })
 }
 
-/// Creates every directory the files at `paths` (relative to `root`) need, each once.
+/// Creates every directory the files at `paths` (relative to `root`) need, each once: parents
+/// first, then each depth's directories in parallel.
 fn create_parents<'a>(root: &Path, paths: impl Iterator<Item = &'a str>) -> Result<(), Error> {
-    let dirs: BTreeSet<&str> = paths
-        .filter_map(|path| path.rsplit_once('/').map(|(dir, _)| dir))
-        .collect();
+    let mut dirs: BTreeSet<(usize, &str)> = BTreeSet::new();
+    for path in paths {
+        // `a/b/c.json` needs `a` (depth 1) and `a/b` (depth 2).
+        for (depth, (end, _)) in path.match_indices('/').enumerate() {
+            dirs.insert((depth + 1, &path[..end]));
+        }
+    }
     fs::create_dir_all(root).map_err(|err| io_error(root, err))?;
-    for dir in dirs {
-        let full = root.join(dir);
-        fs::create_dir_all(&full).map_err(|err| io_error(&full, err))?;
+    let dirs: Vec<(usize, &str)> = dirs.into_iter().collect();
+    for level in dirs.chunk_by(|a, b| a.0 == b.0) {
+        level.par_iter().try_for_each(|(_, dir)| {
+            let full = root.join(dir);
+            match fs::create_dir(&full) {
+                Err(err) if !(err.kind() == io::ErrorKind::AlreadyExists && full.is_dir()) => {
+                    Err(io_error(&full, err))
+                }
+                _ => Ok(()),
+            }
+        })?;
     }
     Ok(())
 }

@@ -226,7 +226,10 @@ pub(crate) fn compose(args: &ComposeArgs, printer: &mut Printer) -> io::Result<E
             &stamp::Stamp::new(inputs, manifest, n_entries, index.files.len()),
         );
     }
-    report_written(args, printer, &out, n_entries, index.files.len(), written)
+    let n_files = index.files.len();
+    // A whole registry's documents and index files: freeing them is work nobody waits for.
+    regctl_core::drop_in_background((index, validated));
+    report_written(args, printer, &out, n_entries, n_files, written)
 }
 
 fn report_written(
