@@ -561,6 +561,9 @@ fn size_cases(
         ));
     }
     cases.push(unchanged);
+    cases.push(compose_one_changed_case(
+        regctl, corpus, entries, n, scratch, &compose,
+    ));
 
     let reference = format!("component:{}", first_component(corpus)?);
     let class = "Loader0Component".to_owned();
@@ -631,6 +634,47 @@ fn staged_case(
     // Undo the staged edit whatever happened, so the corpus stays as generated.
     let _ = git(corpus, &["reset", "--quiet", "--", path.as_str()]);
     let _ = std::fs::write(&full, original);
+    result
+}
+
+/// Compose after one entry's description changed: the job CI runs on the main branch after
+/// a merge. The index is there from the cases before; each run rewrites 3 of its files.
+fn compose_one_changed_case(
+    regctl: &Path,
+    corpus: &Path,
+    entries: usize,
+    n: usize,
+    scratch: &Path,
+    compose: &[&str],
+) -> CaseResult {
+    const CASE: &str = "compose (one entry changed)";
+    let path = match first_component(corpus) {
+        Ok(id) => generator::entry_path("component", &id, Format::Toml),
+        Err(err) => return CaseResult::failed(CASE, entries, Format::Toml, &err),
+    };
+    let full = corpus.join(&path);
+    let original = std::fs::read_to_string(&full).unwrap_or_default();
+    let mut seed = 0;
+    let mut result = timed_with(
+        regctl,
+        compose,
+        corpus,
+        scratch,
+        n,
+        Shape::new(CASE, entries, Format::Toml, 1).expect(0),
+        &mut || {
+            seed += 1;
+            let edited = generator::change_description(&original, Format::Toml, seed);
+            std::fs::write(&full, edited).map_err(|e| e.to_string())
+        },
+    );
+    let _ = std::fs::write(&full, original);
+    if result.summary.is_some() && !result.last_output.contains(": 3 written,") {
+        result.note = Some(format!(
+            "expected 3 files written: {}",
+            result.last_output.lines().next().unwrap_or_default()
+        ));
+    }
     result
 }
 

@@ -6,6 +6,7 @@ use regctl_validate::Report;
 pub(crate) use regctl_validate::report::repo_path;
 
 use crate::render::human::plural;
+use crate::render::printable;
 
 /// One `::error …::message` line per diagnostic.
 pub(crate) fn annotations(diagnostics: &[&Diagnostic], prefix: &str) -> String {
@@ -82,11 +83,11 @@ pub(crate) fn summary(
         let location = match (&d.file, d.position) {
             (Some(file), Some(p)) => format!(
                 "`{}:{}:{}`",
-                repo_path(prefix, file),
+                escape_markdown(&repo_path(prefix, file)),
                 p.start.line,
                 p.start.column
             ),
-            (Some(file), None) => format!("`{}`", repo_path(prefix, file)),
+            (Some(file), None) => format!("`{}`", escape_markdown(&repo_path(prefix, file))),
             (None, _) => String::new(),
         };
         out.push_str(&format!(
@@ -101,9 +102,11 @@ pub(crate) fn summary(
     out
 }
 
-/// Escapes a workflow command's message (actions/toolkit `escapeData`).
+/// Escapes a workflow command's message (actions/toolkit `escapeData`), after showing
+/// control characters as `?`: the log viewer would act on an escape sequence from a file.
 fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
+    printable(text)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
@@ -114,7 +117,9 @@ fn escape_property(text: &str) -> String {
 }
 
 fn escape_markdown(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
+    printable(text)
+        .replace('|', "\\|")
+        .replace(['\n', '\r'], " ")
 }
 
 #[cfg(test)]
@@ -130,5 +135,16 @@ mod tests {
             "sub/reg/registry/a.toml"
         );
         assert_eq!(repo_path("", "registry/a.toml"), "registry/a.toml");
+    }
+
+    #[test]
+    fn control_characters_from_a_file_do_not_reach_the_log() {
+        // An escape sequence that would recolour the log, and a bidi override.
+        assert_eq!(
+            escape_data("\u{1b}[31mred\u{202e}\nnext"),
+            "?[31mred?%0Anext"
+        );
+        assert_eq!(escape_property("a\u{7}:b"), "a?%3Ab");
+        assert_eq!(escape_markdown("a|b\r\nc\u{1b}]0;x\u{7}"), "a\\|b  c?]0;x?");
     }
 }

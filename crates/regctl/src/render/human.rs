@@ -10,6 +10,8 @@ use miette::{
 use regctl_core::{Diagnostic, Error, Severity};
 use regctl_validate::Report;
 
+use crate::render::{is_unprintable, printable};
+
 /// Settings shared by every human renderer.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Style {
@@ -268,14 +270,6 @@ impl miette::Diagnostic for View {
     }
 }
 
-/// Whether a character would act on the terminal instead of showing: control characters
-/// other than tab and line ends (an escape sequence can recolour, move the cursor or retitle
-/// the window), and the bidirectional overrides that make text read differently than it is.
-fn is_unprintable(c: char) -> bool {
-    (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
-        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-}
-
 /// `text` with every unprintable character shown as `?`s, one per byte, so that byte offsets
 /// into it (the spans of labels) still hold. Shared untouched when there is none.
 fn displayable(text: &Arc<str>) -> Arc<str> {
@@ -292,14 +286,6 @@ fn displayable(text: &Arc<str>) -> Arc<str> {
         })
         .collect::<String>()
         .into()
-}
-
-/// A message, label or help as printed: values quoted from a file can hold unprintable
-/// characters too.
-fn printable(text: &str) -> String {
-    text.chars()
-        .map(|c| if is_unprintable(c) { '?' } else { c })
-        .collect()
 }
 
 /// A file's text as miette reads it for a snippet, with lines longer than the terminal cut to a
