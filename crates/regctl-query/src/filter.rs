@@ -1,5 +1,6 @@
 //! `ls` filters, including `--where 'POINTER OP VALUE'` conditions.
 
+use regctl_core::version::{Version, VersionScheme};
 use serde_json::Value;
 
 use crate::{QueryError, Row};
@@ -156,11 +157,17 @@ fn text(value: &Value) -> String {
     }
 }
 
-/// Whether `<`, `<=`, `>` and `>=` can compare with `text`: a number, a date or a version.
+/// Whether `<`, `<=`, `>` and `>=` can compare with `text`: a number, a date or a version
+/// (dotted, with a number first and an optional `v`: `1.2.3-rc.1`, `v1.2`, `3.10.1.2`).
 fn is_orderable(text: &str) -> bool {
+    let bare = text.strip_prefix('v').unwrap_or(text);
     text.parse::<f64>().is_ok()
         || is_date(text)
-        || semver::Version::parse(text.strip_prefix('v').unwrap_or(text)).is_ok()
+        || bare
+            .split('.')
+            .next()
+            .is_some_and(|first| first.parse::<u64>().is_ok())
+            && VersionScheme::Loose.parse(bare).is_ok()
 }
 
 /// Whether `text` starts like an ISO 8601 date, `YYYY-MM-DD` (a date-time too): such texts
@@ -174,27 +181,35 @@ fn is_date(text: &str) -> bool {
         })
 }
 
-/// Numbers compare numerically, dates as text, versions as semver, anything else not at all.
+/// Numbers compare numerically, dates as text, versions in the kind's scheme (semver when it
+/// has none), anything else not at all.
 fn compare(actual: &Value, wanted: &str, scheme: Option<&str>) -> Option<std::cmp::Ordering> {
     if let (Some(a), Ok(b)) = (actual.as_f64(), wanted.parse::<f64>()) {
         return a.partial_cmp(&b);
     }
-    if let Some(a) = actual.as_str()
-        && is_date(a)
-        && is_date(wanted)
-    {
-        return Some(a.cmp(wanted));
+    let actual = actual.as_str()?;
+    if is_date(actual) && is_date(wanted) {
+        return Some(actual.cmp(wanted));
     }
-    let strip = |s: &str| {
-        if scheme == Some("semver-v") {
-            s.strip_prefix('v').unwrap_or(s).to_owned()
-        } else {
-            s.to_owned()
-        }
-    };
-    let a = semver::Version::parse(&strip(actual.as_str()?)).ok()?;
-    let b = semver::Version::parse(&strip(wanted)).ok()?;
+    let scheme = scheme.and_then(|s| s.parse().ok()).unwrap_or_default();
+    let a = as_version(scheme, actual, false)?;
+    let b = as_version(scheme, wanted, true)?;
     Some(a.cmp(&b))
+}
+
+/// `text` as a version of `scheme`. In the semver schemes the `v` is optional, and a wanted
+/// value may leave out trailing parts as people write them in a filter: `>1.0` means `>1.0.0`.
+fn as_version(scheme: VersionScheme, text: &str, partial: bool) -> Option<Version> {
+    if scheme == VersionScheme::Loose {
+        return scheme.parse(text).ok();
+    }
+    let bare = text.strip_prefix('v').unwrap_or(text);
+    let padded = match bare.split('.').count() {
+        1 if partial => format!("{bare}.0.0"),
+        2 if partial => format!("{bare}.0"),
+        _ => bare.to_owned(),
+    };
+    semver::Version::parse(&padded).ok().map(Version::Semver)
 }
 
 #[cfg(test)]
@@ -245,5 +260,30 @@ mod tests {
         assert!(!holds("/released>2026-03-02"));
         assert!(holds("/at<2026-03-03"));
         assert!(holds("/at>2026-03-02T09:00:00Z"));
+    }
+
+    #[test]
+    fn versions_compare_in_the_kinds_scheme() {
+        let holds = |text: &str, version: &str, scheme: &str| {
+            Where::parse(text).expect("valid").holds(
+                &json!({"version": version}),
+                &json!({}),
+                Some(scheme),
+            )
+        };
+        // A wanted semver version may leave out trailing parts.
+        assert!(holds("/version>1.0", "1.2.3", "semver"));
+        assert!(holds("/version>=1", "1.0.0", "semver"));
+        assert!(!holds("/version<1.2", "1.2.0", "semver"));
+        assert!(holds("/version<1.2", "1.1.9", "semver"));
+        assert!(holds("/version>=v1.2", "v1.10.0", "semver-v"));
+        assert!(holds("/version>1.2", "v1.10.0", "semver-v"));
+        // Loose versions order part by part, numerically: 3.10 is after 3.9.
+        assert!(holds("/version>3.9", "3.10", "loose"));
+        assert!(!holds("/version>3.10", "3.9", "loose"));
+        assert!(holds("/version>=2024.01.2.1", "2024.01.10.0", "loose"));
+        // An entry's value that is not a version in the scheme compares with nothing.
+        assert!(!holds("/version>1.0", "one", "semver"));
+        assert!(!holds("/version<9", "1.2", "semver"));
     }
 }

@@ -44,6 +44,8 @@ fn every_reader_gives_the_same_answers() {
         &["get", "3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f"],
         &["ls", "--tag", "llm"],
         &["ls", "--kind", "model", "--where", "/metrics/accuracy>=0.9"],
+        // A two-part version: `1.0` is `1.0.0`, not a number no version string equals.
+        &["ls", "--kind", "component", "--where", "/version>1.0"],
         &["ls", "--owner", "data-eng", "--sort", "id", "--limit", "2"],
         &["ls", "--stage", "production"],
         &["search", "tokenizer"],
@@ -74,6 +76,15 @@ fn every_reader_gives_the_same_answers() {
             })
             .collect();
         assert_eq!(answers[0].0, 0, "{question:?}: {}", answers[0].1);
+        if question.contains(&"/version>1.0") {
+            let ids: Vec<&str> = answers[0].1["entries"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|row| row["id"].as_str())
+                .collect();
+            assert_eq!(ids, ["data-loader", "evaluation"], "{question:?}");
+        }
         assert_eq!(
             answers[0], answers[1],
             "{question:?}: registry vs directory"
