@@ -570,3 +570,78 @@ fn a_relative_output_directory_keeps_one_stamp() {
     assert_eq!(again["written"], 0, "{again}");
     assert_eq!(stamps(ctx.root()).len(), 1);
 }
+
+/// Graph files list nodes by `kind:id` as text, which is not the entries' kind-then-id order
+/// when one kind's name starts another's (`part:` sorts after `part-kit:`, since `:` is after
+/// `-`): nodes, reverse lists and the topological order's ties must still follow the keys.
+#[test]
+fn graphs_order_nodes_by_key_across_kinds_whose_names_share_a_prefix() {
+    let ctx = TestContext::new();
+    let mut config = String::from("[registry]\nname = \"test\"\n\n[graphs.uses]\nacyclic = true\n");
+    for kind in ["part", "part-kit"] {
+        config.push_str(&format!(
+            "\n[kinds.{kind}]\ndir = \"registry/{kind}\"\nschema = \"schemas/item.schema.json\"\nid = \"/name\"\n\n[[kinds.{kind}.refs]]\npath = \"/uses/*\"\nkind = \"part\"\ngraph = \"uses\"\n"
+        ));
+    }
+    ctx.write("regctl.toml", config);
+    ctx.write(
+        "schemas/item.schema.json",
+        r#"{"type": "object", "required": ["name"],
+            "properties": {"name": {"type": "string"}, "uses": {"type": "array", "items": {"type": "string"}}}}"#,
+    );
+    // part:b and part:c use part:a; the kit uses part:c. Ready at first: part:a only.
+    ctx.write("registry/part/a.toml", "name = \"a\"\n");
+    ctx.write("registry/part/b.toml", "name = \"b\"\nuses = [\"a\"]\n");
+    ctx.write("registry/part/c.toml", "name = \"c\"\nuses = [\"a\"]\n");
+    ctx.write(
+        "registry/part-kit/kit.toml",
+        "name = \"kit\"\nuses = [\"c\"]\n",
+    );
+    let (code, _, stderr) = run(ctx.command().args(["compose", "--out", "index"]));
+    assert_eq!(code, 0, "{stderr}");
+    let graph: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(ctx.root().join("index/graphs/uses.json")).expect("graph file"),
+    )
+    .expect("JSON");
+    let strings = |value: &serde_json::Value| -> Vec<String> {
+        value
+            .as_array()
+            .expect("array")
+            .iter()
+            .map(|v| v.as_str().expect("string").to_owned())
+            .collect()
+    };
+    assert_eq!(
+        strings(&graph["nodes"]),
+        ["part-kit:kit", "part:a", "part:b", "part:c"]
+    );
+    assert_eq!(
+        graph["reverse"],
+        serde_json::json!({"part:a": ["part:b", "part:c"], "part:c": ["part-kit:kit"]})
+    );
+    let edges: Vec<(String, String)> = graph["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|e| {
+            (
+                e["from"].as_str().unwrap_or_default().to_owned(),
+                e["to"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        edges,
+        [
+            ("part-kit:kit".to_owned(), "part:c".to_owned()),
+            ("part:b".to_owned(), "part:a".to_owned()),
+            ("part:c".to_owned(), "part:a".to_owned()),
+        ]
+    );
+    // Dependencies first; among the ready, the smaller key: after part:a, part:b before part:c,
+    // and the kit only once part:c is out.
+    assert_eq!(
+        strings(&graph["topological_order"]),
+        ["part:a", "part:b", "part:c", "part-kit:kit"]
+    );
+}
