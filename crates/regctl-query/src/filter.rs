@@ -158,16 +158,17 @@ fn text(value: &Value) -> String {
 }
 
 /// Whether `<`, `<=`, `>` and `>=` can compare with `text`: a number, a date or a version
-/// (dotted, with a number first and an optional `v`: `1.2.3-rc.1`, `v1.2`, `3.10.1.2`).
+/// (semver, or dotted parts that each start with a digit, with an optional `v`: `v1.2`,
+/// `3.10.1.2`; `1.x` is none, and would match nothing).
 fn is_orderable(text: &str) -> bool {
     let bare = text.strip_prefix('v').unwrap_or(text);
     text.parse::<f64>().is_ok()
         || is_date(text)
-        || bare
+        || semver::Version::parse(bare).is_ok()
+        || (bare
             .split('.')
-            .next()
-            .is_some_and(|first| first.parse::<u64>().is_ok())
-            && VersionScheme::Loose.parse(bare).is_ok()
+            .all(|part| part.starts_with(|c: char| c.is_ascii_digit()))
+            && VersionScheme::Loose.parse(bare).is_ok())
 }
 
 /// Whether `text` starts like an ISO 8601 date, `YYYY-MM-DD` (a date-time too): such texts
@@ -244,7 +245,12 @@ mod tests {
 
     #[test]
     fn ordering_needs_a_number_a_version_or_a_date() {
-        for bad in ["/metrics/accuracy>=0,9", "/stage<staging", "/version>one"] {
+        for bad in [
+            "/metrics/accuracy>=0,9",
+            "/stage<staging",
+            "/version>one",
+            "/version>1.x",
+        ] {
             let err = Where::parse(bad).expect_err(bad).to_string();
             assert!(err.contains("cannot be ordered"), "{bad}: {err}");
         }
