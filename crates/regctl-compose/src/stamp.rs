@@ -8,6 +8,7 @@
 //! what compose would write, so nothing is validated, built or written. Anything else (no
 //! stamp, a federated registry, an edited or missing output file) means a full compose.
 
+use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -98,6 +99,18 @@ pub fn fingerprint(
     snapshot: &Worktree,
     commit: Option<&str>,
 ) -> Result<String, Error> {
+    Ok(fingerprint_of(
+        snapshot,
+        commit,
+        &inputs(config, snapshot)?,
+        &[],
+    ))
+}
+
+/// The paths a fingerprint covers, sorted: `regctl.toml`, `renames.toml`, and every file under
+/// the walked and the schema directories. Listed before a compose reads anything, so that a
+/// file added or removed meanwhile makes the next fingerprint differ.
+pub fn inputs(config: &Config, snapshot: &Worktree) -> Result<Vec<String>, Error> {
     let mut dirs = walk_roots(config);
     for kind in &config.kinds {
         let dir = kind.schema_path.rsplit_once('/').map_or("", |(dir, _)| dir);
@@ -116,9 +129,30 @@ pub fn fingerprint(
     }
     paths.sort_unstable();
     paths.dedup();
+    Ok(paths)
+}
+
+/// The fingerprint of `paths` (from [`inputs`]). A file in `read` is described by the stat data
+/// taken as it was read (`Worktree::recorded_reads`), so a compose need not stat again what it
+/// read; any other file is stat'ed now. A file nobody read cannot have shaped the index, so
+/// stat'ing it late describes it as well as stat'ing it early.
+pub fn fingerprint_of(
+    snapshot: &Worktree,
+    commit: Option<&str>,
+    paths: &[String],
+    read: &[(String, fs::Metadata)],
+) -> String {
+    let read: HashMap<&str, &fs::Metadata> = read
+        .iter()
+        .map(|(path, metadata)| (path.as_str(), metadata))
+        .collect();
     let stats: Vec<String> = paths
         .par_iter()
-        .map(|path| describe_file(&snapshot.root().join(path)))
+        .map(|path| match read.get(path.as_str()) {
+            Some(metadata) => describe(metadata),
+            None => fs::metadata(snapshot.root().join(path))
+                .map_or_else(|_| "-".to_owned(), |m| describe(&m)),
+        })
         .collect();
     let mut text = format!(
         "regctl {} stamp {STAMP_VERSION}\ncommit {}\n",
@@ -131,22 +165,18 @@ pub fn fingerprint(
         text.push_str(stat);
         text.push('\n');
     }
-    Ok(sha256_hex(text.as_bytes()))
+    sha256_hex(text.as_bytes())
 }
 
-/// Size, modification time (to the nanosecond) and inode of a file, following links; `-` when
-/// it cannot be read.
-fn describe_file(path: &Path) -> String {
-    let Ok(meta) = fs::metadata(path) else {
-        return "-".to_owned();
-    };
+/// Size, modification time (to the nanosecond) and inode of a file (links followed).
+fn describe(meta: &fs::Metadata) -> String {
     let modified = meta
         .modified()
         .ok()
         .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
         .map_or((0, 0), |since| (since.as_secs(), since.subsec_nanos()));
     #[cfg(unix)]
-    let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+    let inode = std::os::unix::fs::MetadataExt::ino(meta);
     #[cfg(not(unix))]
     let inode = 0u64;
     format!("{} {}.{} {inode}", meta.len(), modified.0, modified.1)
@@ -180,6 +210,30 @@ mod tests {
         assert!(still_fresh(&path, "inputs", &out).is_none(), "manifest");
         forget(&path);
         assert!(!path.exists());
+        Ok(())
+    }
+
+    #[test]
+    fn files_are_described_as_they_were_read() -> Result<(), Box<dyn std::error::Error>> {
+        use regctl_core::Snapshot;
+        let dir = tempfile::tempdir()?;
+        fs::write(dir.path().join("a.toml"), "a = 1\n")?;
+        fs::write(dir.path().join("b.toml"), "b = 1\n")?;
+        let snapshot = Worktree::new(dir.path())?.recording_reads();
+        let paths = ["a.toml".to_owned(), "b.toml".to_owned()];
+        assert!(snapshot.read("a.toml")?.is_some());
+        let read = snapshot.recorded_reads();
+        assert_eq!(read.len(), 1);
+        // Unchanged, the stat data taken while reading is the stat data of a fresh stat.
+        let fresh = fingerprint_of(&snapshot, None, &paths, &[]);
+        assert_eq!(fingerprint_of(&snapshot, None, &paths, &read), fresh);
+        // Changed after it was read: the stamp describes what was read, so the next compose's
+        // fingerprint differs and it composes again.
+        fs::write(dir.path().join("a.toml"), "a = 22\n")?;
+        assert_ne!(
+            fingerprint_of(&snapshot, None, &paths, &read),
+            fingerprint_of(&snapshot, None, &paths, &[])
+        );
         Ok(())
     }
 }

@@ -127,7 +127,12 @@ pub struct Worktree {
     /// thousands of files per directory, and resolving every file's full path cost a tenth of
     /// a large validation in `readlink` calls.
     dirs_inside: std::sync::Arc<std::sync::RwLock<std::collections::HashMap<PathBuf, bool>>>,
+    /// When recording: the path and stat data of every file read, taken from the open file.
+    reads: Option<std::sync::Arc<std::sync::Mutex<Vec<ReadFile>>>>,
 }
+
+/// A file's path and its stat data as it was read.
+pub type ReadFile = (String, fs::Metadata);
 
 impl Worktree {
     /// A snapshot of the directory `root` (made absolute and canonical, so symlink checks work).
@@ -140,7 +145,25 @@ impl Worktree {
             root,
             known: None,
             dirs_inside: Default::default(),
+            reads: None,
         })
+    }
+
+    /// The same snapshot, remembering the stat data of every file it reads (see
+    /// [`Worktree::recorded_reads`]).
+    pub fn recording_reads(mut self) -> Worktree {
+        self.reads = Some(Default::default());
+        self
+    }
+
+    /// The path and stat data of every file read since [`Worktree::recording_reads`], each as
+    /// it was when the file was read (from the open file, so no later change is mixed in):
+    /// what compose's stamp describes its inputs with, instead of stat'ing them all again.
+    pub fn recorded_reads(&self) -> Vec<ReadFile> {
+        self.reads
+            .as_ref()
+            .and_then(|reads| reads.lock().ok().map(|reads| reads.clone()))
+            .unwrap_or_default()
     }
 
     /// The same snapshot, identifying files that git's index says are unchanged.
@@ -335,7 +358,13 @@ impl Snapshot for Worktree {
             return Ok(None);
         };
         // One open, one fstat and the reads: the size is known before anything is read.
-        let size = file.metadata().map_err(io_error)?.len();
+        let metadata = file.metadata().map_err(io_error)?;
+        let size = metadata.len();
+        if let Some(reads) = &self.reads
+            && let Ok(mut reads) = reads.lock()
+        {
+            reads.push((path.to_owned(), metadata));
+        }
         if size > max_bytes {
             return Ok(Some(Limited::TooLarge(size)));
         }

@@ -41,12 +41,20 @@ pub(crate) fn compose(args: &ComposeArgs, printer: &mut Printer) -> io::Result<E
 
     // Nothing changed since the last compose into `out`: the index there is already the answer.
     let stamp_path = stamp::stamp_path(&registry_cache_dir(snapshot.root()), &out);
-    // `--check` compares every byte, so it neither uses nor leaves a stamp.
-    let inputs = if args.no_cache || args.check {
-        None
-    } else {
+    // `--check` compares every byte, so it neither uses nor leaves a stamp. Without a stamp and
+    // an index beside it nothing can be fresh: the inputs are only listed now, and described
+    // after validation with the stat data taken as each file was read.
+    let stamping = !(args.no_cache || args.check);
+    let (inputs, listed) = if !stamping {
+        (None, None)
+    } else if stamp_path.is_file() && out.join(MANIFEST).is_file() {
         match stamp::fingerprint(&config, &snapshot, commit.as_deref()) {
-            Ok(inputs) => Some(inputs),
+            Ok(inputs) => (Some(inputs), None),
+            Err(err) => return fail(printer, style, &err),
+        }
+    } else {
+        match stamp::inputs(&config, &snapshot) {
+            Ok(paths) => (None, Some(paths)),
             Err(err) => return fail(printer, style, &err),
         }
     };
@@ -90,7 +98,10 @@ pub(crate) fn compose(args: &ComposeArgs, printer: &mut Printer) -> io::Result<E
             return Ok(ExitStatus::Failure);
         }
     };
-    let source = Source { commit, renames };
+    let source = Source {
+        commit: commit.clone(),
+        renames,
+    };
     let mut index = regctl_compose::build(&config, &validated, &source);
     let n_entries = validated.entries.len();
 
@@ -218,6 +229,16 @@ pub(crate) fn compose(args: &ComposeArgs, printer: &mut Printer) -> io::Result<E
         Ok(written) => written,
         Err(err) => return fail(printer, style, &err),
     };
+    let inputs = inputs.or_else(|| {
+        listed.map(|paths| {
+            stamp::fingerprint_of(
+                &snapshot,
+                commit.as_deref(),
+                &paths,
+                &snapshot.recorded_reads(),
+            )
+        })
+    });
     // Federated sources change without any local file changing, so they are composed every time.
     if let (Some(inputs), false) = (inputs, federated) {
         let manifest = index.files.get(MANIFEST).map_or(&[][..], Vec::as_slice);
@@ -343,7 +364,8 @@ fn read_index(out: &Path) -> Result<BTreeMap<String, Vec<u8>>, Error> {
 
 fn open(path: &Path) -> Result<(Config, Worktree), Error> {
     let root = find_root(path)?;
-    let snapshot = Worktree::new(&root)?;
+    // Recording from the start, so that even `regctl.toml` is described as it was read.
+    let snapshot = Worktree::new(&root)?.recording_reads();
     let config = Config::load(&snapshot)?;
     Ok((config, snapshot))
 }
