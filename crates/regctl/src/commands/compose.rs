@@ -229,23 +229,25 @@ pub(crate) fn compose(args: &ComposeArgs, printer: &mut Printer) -> io::Result<E
         Ok(written) => written,
         Err(err) => return fail(printer, style, &err),
     };
-    let inputs = inputs.or_else(|| {
-        listed.map(|paths| {
-            stamp::fingerprint_of(
+    // Federated sources change without any local file changing, so they are composed every time.
+    if !federated {
+        let inputs = inputs.or_else(|| {
+            let paths = listed?;
+            let read = snapshot.recorded_reads();
+            Some(stamp::fingerprint_of(
                 &snapshot,
                 commit.as_deref(),
                 &paths,
-                &snapshot.recorded_reads(),
-            )
-        })
-    });
-    // Federated sources change without any local file changing, so they are composed every time.
-    if let (Some(inputs), false) = (inputs, federated) {
-        let manifest = index.files.get(MANIFEST).map_or(&[][..], Vec::as_slice);
-        stamp::save(
-            &stamp_path,
-            &stamp::Stamp::new(inputs, manifest, n_entries, index.files.len()),
-        );
+                &read,
+            ))
+        });
+        if let Some(inputs) = inputs {
+            let manifest = index.files.get(MANIFEST).map_or(&[][..], Vec::as_slice);
+            stamp::save(
+                &stamp_path,
+                &stamp::Stamp::new(inputs, manifest, n_entries, index.files.len()),
+            );
+        }
     }
     let n_files = index.files.len();
     // A whole registry's documents and index files: freeing them is work nobody waits for.
