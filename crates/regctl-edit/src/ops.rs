@@ -73,6 +73,8 @@ pub enum OpError {
     },
     #[error("`{id}` is not a valid id: {reason}")]
     BadId { id: String, reason: String },
+    #[error("`{id}` is already the id of {entry}; give `rename` a new one")]
+    SameId { entry: String, id: String },
     #[error("cannot tell which kind {path} is; pass `--kind` ({})", .candidates.join(", "))]
     UnknownKindOf {
         path: String,
@@ -757,6 +759,12 @@ pub fn rename(
 ) -> Result<Outcome, OpError> {
     check_id(new_id)?;
     let kind = &config.kinds[entry.kind];
+    if new_id == entry.id {
+        return Err(OpError::SameId {
+            entry: format!("{}:{}", kind.name, entry.id),
+            id: new_id.to_owned(),
+        });
+    }
     if let Some(path) = registry::exists(config, snapshot, entry.kind, new_id)? {
         return Err(OpError::Exists {
             kind: kind.name.clone(),

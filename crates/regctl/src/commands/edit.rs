@@ -77,7 +77,7 @@ impl From<OpError> for Refusal {
         match err {
             OpError::Edit(err) => err.into(),
             OpError::Registry(err) => err.into(),
-            OpError::BadId { .. } | OpError::UnknownKindOf { .. } => {
+            OpError::BadId { .. } | OpError::SameId { .. } | OpError::UnknownKindOf { .. } => {
                 Refusal::Usage(err.to_string())
             }
             _ => Refusal::Data(err.to_string()),

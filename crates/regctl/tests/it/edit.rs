@@ -179,6 +179,11 @@ fn refused_edits_leave_every_file_as_it_was() {
         (&["yank", "finetuning@9.9.9"], 2, "has no version `9.9.9`"),
         (&["rename", "tokenizer", "data-loader"], 2, "already exists"),
         (
+            &["rename", "tokenizer", "tokenizer"],
+            64,
+            "`tokenizer` is already the id of component:tokenizer",
+        ),
+        (
             &["set", "finetunig", "/x=1"],
             2,
             "did you mean component:finetuning",
