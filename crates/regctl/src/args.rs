@@ -584,9 +584,9 @@ pub struct LsArgs {
     /// `POINTER OP VALUE`, repeatable: `/metrics/accuracy>=0.9`, `/stage=production`, `/tags~llm`, `/stage in a,b`.
     #[arg(long = "where", value_name = "CONDITION")]
     pub conditions: Vec<String>,
-    /// Sort by a catalog field: id, kind, version, owner, lifecycle, description.
-    #[arg(long, value_name = "FIELD")]
-    pub sort: Option<String>,
+    /// Sort by a catalog field.
+    #[arg(long, value_name = "FIELD", value_enum)]
+    pub sort: Option<SortField>,
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
     #[command(flatten)]
@@ -604,6 +604,31 @@ pub struct SearchArgs {
     pub read: ReadArgs,
     #[arg(long, short, value_enum, default_value_t = QueryFormat::Human)]
     pub output: QueryFormat,
+}
+
+/// A catalog field `ls --sort` can order by; any other name is refused rather than ignored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SortField {
+    Id,
+    Kind,
+    Version,
+    Owner,
+    Lifecycle,
+    Description,
+}
+
+impl SortField {
+    /// The field's name in a catalog row.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SortField::Id => "id",
+            SortField::Kind => "kind",
+            SortField::Version => "version",
+            SortField::Owner => "owner",
+            SortField::Lifecycle => "lifecycle",
+            SortField::Description => "description",
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

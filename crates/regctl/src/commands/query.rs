@@ -333,7 +333,7 @@ pub(crate) fn ls(args: &LsArgs, printer: &mut Printer) -> io::Result<ExitStatus>
             owner: args.owner.clone(),
             lifecycle: args.lifecycle.clone(),
             conditions,
-            sort: args.sort.clone(),
+            sort: args.sort.map(|field| field.as_str().to_owned()),
             limit: args.limit,
         };
         let source = open(&args.read)?;

@@ -283,6 +283,7 @@ fn bad_questions_are_usage_errors_and_bad_indexes_are_failures() {
         (&["get", "gadget:finetuning"], 64),
         (&["ls", "--kind", "gadget"], 64),
         (&["ls", "--where", "accuracy>0.9"], 64),
+        (&["ls", "--sort", "bogus"], 64),
         (&["graph", "finetuning", "--graph", "nope"], 64),
         (&["get", "no-such-entry"], 2),
         (&["which", "NoSuchComponent"], 2),
