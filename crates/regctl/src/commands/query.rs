@@ -498,7 +498,8 @@ pub(crate) fn graph(args: &GraphArgs, printer: &mut Printer) -> io::Result<ExitS
                 )?;
             }
             GraphFormat::Dot => {
-                let mut out = format!("digraph \"{name}\" {{\n");
+                // The entry is declared even without edges, so it is never an empty picture.
+                let mut out = format!("digraph \"{name}\" {{\n  \"{}\";\n", tree.node);
                 edges(&tree, &mut |from, to, label| {
                     out.push_str(&format!(
                         "  \"{from}\" -> \"{to}\"{};\n",
@@ -511,8 +512,8 @@ pub(crate) fn graph(args: &GraphArgs, printer: &mut Printer) -> io::Result<ExitS
                 printer.out(&out)?;
             }
             GraphFormat::Mermaid => {
-                let mut out = "graph TD\n".to_owned();
                 let id = |node: &str| node.replace([':', '.', '-', '/', '@'], "_");
+                let mut out = format!("graph TD\n  {}[\"{}\"]\n", id(&tree.node), tree.node);
                 edges(&tree, &mut |from, to, label| {
                     let arrow = label
                         .map(|l| format!("-->|\"{l}\"|"))

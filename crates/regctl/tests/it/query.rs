@@ -190,6 +190,30 @@ fn answers_on_the_example_registry() {
     └── component:tokenizer (^0.4 → 0.4.1)
         └── component:data-loader (^1.2 → 1.3.2)
     ");
+    // An entry without edges is still drawn: an empty picture reads as a failure.
+    let (code, stdout, _) = run(ctx
+        .command()
+        .args(["graph", "legacy-trainer", "--output", "dot"]));
+    assert_eq!(code, 0);
+    insta::assert_snapshot!(stdout, @r#"
+    digraph "dependencies" {
+      "component:legacy-trainer";
+    }
+    "#);
+    let (code, stdout, _) = run(ctx.command().args([
+        "graph",
+        "metrics-logger",
+        "--reverse",
+        "--output",
+        "mermaid",
+    ]));
+    assert_eq!(code, 0);
+    insta::assert_snapshot!(stdout, @r#"
+    graph TD
+      component_metrics_logger["component:metrics-logger"]
+      component_metrics_logger["component:metrics-logger"] -->|"^1.0 → 1.0.0"| component_evaluation["component:evaluation"]
+      component_metrics_logger["component:metrics-logger"] -->|"^1 → 1.0.0"| component_finetuning["component:finetuning"]
+    "#);
 }
 
 #[test]
