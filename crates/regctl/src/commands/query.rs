@@ -512,16 +512,19 @@ pub(crate) fn graph(args: &GraphArgs, printer: &mut Printer) -> io::Result<ExitS
                 printer.out(&out)?;
             }
             GraphFormat::Mermaid => {
-                let id = |node: &str| node.replace([':', '.', '-', '/', '@'], "_");
-                let mut out = format!("graph TD\n  {}[\"{}\"]\n", id(&tree.node), tree.node);
+                let mut out = format!(
+                    "graph TD\n  {}[\"{}\"]\n",
+                    mermaid_id(&tree.node),
+                    tree.node
+                );
                 edges(&tree, &mut |from, to, label| {
                     let arrow = label
                         .map(|l| format!("-->|\"{l}\"|"))
                         .unwrap_or_else(|| "-->".to_owned());
                     out.push_str(&format!(
                         "  {}[\"{from}\"] {arrow} {}[\"{to}\"]\n",
-                        id(from),
-                        id(to)
+                        mermaid_id(from),
+                        mermaid_id(to)
                     ));
                 });
                 printer.out(&out)?;
@@ -530,6 +533,20 @@ pub(crate) fn graph(args: &GraphArgs, printer: &mut Printer) -> io::Result<ExitS
         Ok(ExitStatus::Success)
     })();
     finish(printer, result)
+}
+
+/// A Mermaid node id for `node`: letters and digits kept, every other character written as
+/// `_<hex>_`, so that distinct entries (`a-b`, `a_b`) never share an id.
+fn mermaid_id(node: &str) -> String {
+    node.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_string()
+            } else {
+                format!("_{:x}_", u32::from(c))
+            }
+        })
+        .collect()
 }
 
 fn label(tree: &Tree) -> Option<String> {
@@ -783,6 +800,13 @@ fn date_of(seconds: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mermaid_ids_keep_distinct_entries_apart() {
+        assert_eq!(mermaid_id("component:a-b"), "component_3a_a_2d_b");
+        assert_ne!(mermaid_id("component:a-b"), mermaid_id("component:a_b"));
+        assert_ne!(mermaid_id("component:a.b"), mermaid_id("component:a-b"));
+    }
 
     #[test]
     fn dates_round_trip() {

@@ -210,9 +210,9 @@ fn answers_on_the_example_registry() {
     assert_eq!(code, 0);
     insta::assert_snapshot!(stdout, @r#"
     graph TD
-      component_metrics_logger["component:metrics-logger"]
-      component_metrics_logger["component:metrics-logger"] -->|"^1.0 → 1.0.0"| component_evaluation["component:evaluation"]
-      component_metrics_logger["component:metrics-logger"] -->|"^1 → 1.0.0"| component_finetuning["component:finetuning"]
+      component_3a_metrics_2d_logger["component:metrics-logger"]
+      component_3a_metrics_2d_logger["component:metrics-logger"] -->|"^1.0 → 1.0.0"| component_3a_evaluation["component:evaluation"]
+      component_3a_metrics_2d_logger["component:metrics-logger"] -->|"^1 → 1.0.0"| component_3a_finetuning["component:finetuning"]
     "#);
 }
 
