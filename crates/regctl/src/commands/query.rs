@@ -499,12 +499,18 @@ pub(crate) fn graph(args: &GraphArgs, printer: &mut Printer) -> io::Result<ExitS
             }
             GraphFormat::Dot => {
                 // The entry is declared even without edges, so it is never an empty picture.
-                let mut out = format!("digraph \"{name}\" {{\n  \"{}\";\n", tree.node);
+                let mut out = format!(
+                    "digraph {} {{\n  {};\n",
+                    dot_quoted(&name),
+                    dot_quoted(&tree.node)
+                );
                 edges(&tree, &mut |from, to, label| {
                     out.push_str(&format!(
-                        "  \"{from}\" -> \"{to}\"{};\n",
+                        "  {} -> {}{};\n",
+                        dot_quoted(from),
+                        dot_quoted(to),
                         label
-                            .map(|l| format!(" [label=\"{l}\"]"))
+                            .map(|l| format!(" [label={}]", dot_quoted(&l)))
                             .unwrap_or_default()
                     ))
                 });
@@ -512,19 +518,23 @@ pub(crate) fn graph(args: &GraphArgs, printer: &mut Printer) -> io::Result<ExitS
                 printer.out(&out)?;
             }
             GraphFormat::Mermaid => {
+                // Quotes in shown text are written as Mermaid's `#quot;` entity.
+                let text = |t: &str| t.replace('"', "#quot;");
                 let mut out = format!(
                     "graph TD\n  {}[\"{}\"]\n",
                     mermaid_id(&tree.node),
-                    tree.node
+                    text(&tree.node)
                 );
                 edges(&tree, &mut |from, to, label| {
                     let arrow = label
-                        .map(|l| format!("-->|\"{l}\"|"))
+                        .map(|l| format!("-->|\"{}\"|", text(&l)))
                         .unwrap_or_else(|| "-->".to_owned());
                     out.push_str(&format!(
-                        "  {}[\"{from}\"] {arrow} {}[\"{to}\"]\n",
+                        "  {}[\"{}\"] {arrow} {}[\"{}\"]\n",
                         mermaid_id(from),
-                        mermaid_id(to)
+                        text(from),
+                        mermaid_id(to),
+                        text(to)
                     ));
                 });
                 printer.out(&out)?;
@@ -533,6 +543,12 @@ pub(crate) fn graph(args: &GraphArgs, printer: &mut Printer) -> io::Result<ExitS
         Ok(ExitStatus::Success)
     })();
     finish(printer, result)
+}
+
+/// `text` as a DOT quoted string: ids and requirements come from files, and a `"` or `\` in
+/// one would end the string early.
+fn dot_quoted(text: &str) -> String {
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
 /// A Mermaid node id for `node`: letters and digits kept, every other character written as
@@ -800,6 +816,12 @@ fn date_of(seconds: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dot_strings_escape_quotes_and_backslashes() {
+        assert_eq!(dot_quoted("component:a"), r#""component:a""#);
+        assert_eq!(dot_quoted(r#"a"b\c"#), r#""a\"b\\c""#);
+    }
 
     #[test]
     fn mermaid_ids_keep_distinct_entries_apart() {
