@@ -723,16 +723,17 @@ pub enum ColorChoice {
 
 /// A rule code from the command line, with a suggestion when it is misspelt.
 fn parse_code(text: &str) -> Result<regctl_core::code::Code, String> {
-    use regctl_core::code::Code;
-    text.parse().map_err(|()| {
-        let near = Code::ALL
-            .iter()
-            .map(|code| code.as_str())
-            .filter(|name| regctl_core::suggest::is_close(text, name))
-            .min_by_key(|name| regctl_core::suggest::edit_distance(text, name));
-        match near {
-            Some(near) => format!("unknown rule `{text}` (did you mean `{near}`?)"),
-            None => format!("unknown rule `{text}`; `regctl rules` lists them"),
-        }
+    text.parse().map_err(|()| match closest_code(text) {
+        Some(near) => format!("unknown rule `{text}` (did you mean `{near}`?)"),
+        None => format!("unknown rule `{text}`; `regctl rules` lists them"),
     })
+}
+
+/// The rule code `text` is most likely a typo of, if any.
+pub(crate) fn closest_code(text: &str) -> Option<&'static str> {
+    regctl_core::code::Code::ALL
+        .iter()
+        .map(|code| code.as_str())
+        .filter(|name| regctl_core::suggest::is_close(text, name))
+        .min_by_key(|name| regctl_core::suggest::edit_distance(text, name))
 }

@@ -5,22 +5,29 @@ use std::io;
 use regctl_core::Code;
 
 use crate::ExitStatus;
-use crate::args::{ExplainArgs, OutputFormat};
+use crate::args::{ExplainArgs, OutputFormat, closest_code};
 use crate::printer::Printer;
 use crate::render::FORMAT_VERSION;
 use crate::render::json::{ExplainOutput, RuleOut};
 
 pub(crate) fn explain(args: &ExplainArgs, printer: &mut Printer) -> io::Result<ExitStatus> {
     let Ok(code) = args.code.parse::<Code>() else {
-        printer.errln(&format!(
-            "error: unknown rule code `{}`\n\nknown codes: {}",
-            args.code,
-            Code::ALL
-                .iter()
-                .map(|c| c.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))?;
+        let message = match closest_code(&args.code) {
+            Some(near) => format!(
+                "error: unknown rule code `{}`\n  help: did you mean `{near}`?",
+                args.code
+            ),
+            None => format!(
+                "error: unknown rule code `{}`\n\nknown codes: {}",
+                args.code,
+                Code::ALL
+                    .iter()
+                    .map(|c| c.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        printer.errln(&message)?;
         return Ok(ExitStatus::Usage);
     };
     let rule = code.info();

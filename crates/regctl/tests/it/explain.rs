@@ -28,9 +28,14 @@ fn explain_of_an_unknown_code_is_a_usage_error() {
     assert_eq!(code, 64);
     assert!(stdout.is_empty());
     assert!(
-        stderr.contains("unknown rule code `no-such-rule`"),
+        stderr.contains("unknown rule code `no-such-rule`")
+            && stderr.contains("known codes: parse,"),
         "{stderr}"
     );
+    // A typo gets the code it is closest to.
+    let (code, _, stderr) = run(ctx.command().args(["explain", "ref-mising"]));
+    assert_eq!(code, 64);
+    assert!(stderr.contains("did you mean `ref-missing`?"), "{stderr}");
 }
 
 #[test]
