@@ -605,12 +605,10 @@ fn staged_case(
     scratch: &Path,
 ) -> CaseResult {
     const CASE: &str = "validate --staged (1 changed)";
-    let path = match first_component(corpus) {
-        Ok(id) => generator::entry_path("component", &id, Format::Toml),
+    let (path, full, original) = match first_component_file(corpus) {
+        Ok(found) => found,
         Err(err) => return CaseResult::failed(CASE, entries, Format::Toml, &err),
     };
-    let full = corpus.join(&path);
-    let original = std::fs::read_to_string(&full).unwrap_or_default();
     // Seeds differ between bench runs too, so that no edit is ever in the cache already.
     let mut seed = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -648,12 +646,10 @@ fn compose_one_changed_case(
     compose: &[&str],
 ) -> CaseResult {
     const CASE: &str = "compose (one entry changed)";
-    let path = match first_component(corpus) {
-        Ok(id) => generator::entry_path("component", &id, Format::Toml),
+    let (_, full, original) = match first_component_file(corpus) {
+        Ok(found) => found,
         Err(err) => return CaseResult::failed(CASE, entries, Format::Toml, &err),
     };
-    let full = corpus.join(&path);
-    let original = std::fs::read_to_string(&full).unwrap_or_default();
     let mut seed = 0;
     let mut result = timed_with(
         regctl,
@@ -715,6 +711,15 @@ fn remove_dir(dir: &Path) -> Result<(), String> {
         }
         _ => Ok(()),
     }
+}
+
+/// The first component's path in the corpus, its full path and its text: the entry the
+/// one-change cases edit and restore.
+fn first_component_file(corpus: &Path) -> Result<(String, PathBuf, String), String> {
+    let path = generator::entry_path("component", &first_component(corpus)?, Format::Toml);
+    let full = corpus.join(&path);
+    let original = std::fs::read_to_string(&full).unwrap_or_default();
+    Ok((path, full, original))
 }
 
 /// The id of the first component, in file-name order: what `get` looks up.

@@ -133,7 +133,7 @@ pub fn inputs(config: &Config, snapshot: &Worktree) -> Result<Vec<String>, Error
 }
 
 /// The fingerprint of `paths` (from [`inputs`]). A file in `read` is described by the stat data
-/// taken as it was read (`Worktree::recorded_reads`), so a compose need not stat again what it
+/// taken as it was read (`Worktree::take_recorded_reads`), so a compose need not stat again what it
 /// read; any other file is stat'ed now. A file nobody read cannot have shaped the index, so
 /// stat'ing it late describes it as well as stat'ing it early.
 pub fn fingerprint_of(
@@ -222,7 +222,7 @@ mod tests {
         let snapshot = Worktree::new(dir.path())?.recording_reads();
         let paths = ["a.toml".to_owned(), "b.toml".to_owned()];
         assert!(snapshot.read("a.toml")?.is_some());
-        let read = snapshot.recorded_reads();
+        let read = snapshot.take_recorded_reads();
         assert_eq!(read.len(), 1);
         // Unchanged, the stat data taken while reading is the stat data of a fresh stat.
         let fresh = fingerprint_of(&snapshot, None, &paths, &[]);

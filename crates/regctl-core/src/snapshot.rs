@@ -150,19 +150,25 @@ impl Worktree {
     }
 
     /// The same snapshot, remembering the stat data of every file it reads (see
-    /// [`Worktree::recorded_reads`]).
+    /// [`Worktree::take_recorded_reads`]).
     pub fn recording_reads(mut self) -> Worktree {
         self.reads = Some(Default::default());
         self
     }
 
-    /// The path and stat data of every file read since [`Worktree::recording_reads`], each as
-    /// it was when the file was read (from the open file, so no later change is mixed in):
-    /// what compose's stamp describes its inputs with, instead of stat'ing them all again.
-    pub fn recorded_reads(&self) -> Vec<ReadFile> {
+    /// Takes the path and stat data of every file read since [`Worktree::recording_reads`]
+    /// (or since the last take), each as it was when the file was read (from the open file, so
+    /// no later change is mixed in): what compose's stamp describes its inputs with, instead of
+    /// stat'ing them all again.
+    pub fn take_recorded_reads(&self) -> Vec<ReadFile> {
         self.reads
             .as_ref()
-            .and_then(|reads| reads.lock().ok().map(|reads| reads.clone()))
+            .and_then(|reads| {
+                reads
+                    .lock()
+                    .ok()
+                    .map(|mut reads| std::mem::take(&mut *reads))
+            })
             .unwrap_or_default()
     }
 

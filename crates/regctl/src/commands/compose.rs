@@ -233,7 +233,7 @@ pub(crate) fn compose(args: &ComposeArgs, printer: &mut Printer) -> io::Result<E
     if !federated {
         let inputs = inputs.or_else(|| {
             let paths = listed?;
-            let read = snapshot.recorded_reads();
+            let read = snapshot.take_recorded_reads();
             Some(stamp::fingerprint_of(
                 &snapshot,
                 commit.as_deref(),
