@@ -24,7 +24,7 @@ use regctl_core::version::parse_req;
 use regctl_core::{Code, Span};
 
 use crate::file::{EntrySummary, Reference, Released, UniqueValue};
-use crate::focus::Skims;
+use crate::focus::SkimChunk;
 
 /// The first bytes of a cache file; bumped when the layout changes.
 const MAGIC: &[u8] = b"regctl-summaries-v2\n";
@@ -305,7 +305,7 @@ fn is_broken(encoded: &[u8]) -> bool {
 /// Appends the parts of an encoded summary that cross-file rules look up across the whole
 /// registry to `skims`, borrowed from the encoding: skimming 100,000 summaries allocates no
 /// string. Appends nothing and returns `None` when the summary is damaged.
-pub(crate) fn skim_into<'a>(bytes: &'a [u8], skims: &mut Skims<'a>) -> Option<()> {
+pub(crate) fn skim_into<'a>(bytes: &'a [u8], skims: &mut SkimChunk<'a>) -> Option<()> {
     let marks = (skims.refs.len(), skims.unique.len());
     let skimmed = skim_parts(bytes, skims);
     if skimmed.is_none() {
@@ -315,7 +315,7 @@ pub(crate) fn skim_into<'a>(bytes: &'a [u8], skims: &mut Skims<'a>) -> Option<()
     skimmed
 }
 
-fn skim_parts<'a>(bytes: &'a [u8], skims: &mut Skims<'a>) -> Option<()> {
+fn skim_parts<'a>(bytes: &'a [u8], skims: &mut SkimChunk<'a>) -> Option<()> {
     let mut r = Reader { bytes, at: 0 };
     r.u8()?; // broken
     r.span()?;
@@ -633,7 +633,7 @@ mod tests {
             .find(a.kind, a.content.expect("content"))
             .expect("still framed");
         assert!(cache.decode(&config, slot, &a).is_none());
-        let mut skims = Skims::default();
+        let mut skims = SkimChunk::default();
         skims.refs.push((0, "kept"));
         assert!(skim_into(cache.at(slot), &mut skims).is_none());
         assert_eq!(

@@ -33,10 +33,19 @@ use crate::cache::{self, Slot, SummaryCache};
 use crate::cross::{Edge, Scope, check_within, fold_id, path_order, strongly_connected};
 use crate::file::EntrySummary;
 
-/// What the registry-wide lookups need of each entry, borrowed, in two flat lists (a list per
-/// entry cost an allocation per entry).
-#[derive(Default)]
+/// What the registry-wide lookups need of each entry, borrowed, in flat lists per chunk of
+/// entries (a list per entry cost an allocation per entry; one list for all cost a copy of
+/// them all).
 pub(crate) struct Skims<'a> {
+    chunks: Vec<SkimChunk<'a>>,
+    /// Where each chunk's references and unique values start, counted over all chunks: the
+    /// global numbering [`Links`] uses.
+    starts: Vec<(usize, usize)>,
+}
+
+/// The skims of up to [`Skims::CHUNK`] consecutive entries.
+#[derive(Default)]
+pub(crate) struct SkimChunk<'a> {
     /// `(rule, target id)` of each reference, entry after entry.
     pub(crate) refs: Vec<(usize, &'a str)>,
     /// `(rule, value)` of each unique value, entry after entry.
@@ -46,24 +55,28 @@ pub(crate) struct Skims<'a> {
 }
 
 impl<'a> Skims<'a> {
+    /// Entries per chunk; small in tests, so that crossing chunks is tested too.
+    const CHUNK: usize = if cfg!(test) { 7 } else { 4096 };
+
     /// Skims `entries`, taking stubs' summaries from `cache` (`cached[i]` is where it holds
-    /// entry `i`'s, if that is a stub). A damaged summary (the cache is written atomically, so only outside damage makes
-    /// one) is taken as the stub's: no references, no unique values; decoding it fails too, and
-    /// the entry then counts as unreadable.
+    /// entry `i`'s, if that is a stub). A damaged summary (the cache is written atomically, so
+    /// only outside damage makes one) is taken as the stub's: no references, no unique values;
+    /// decoding it fails too, and the entry then counts as unreadable.
     fn new(
         entries: &'a [EntrySummary],
         cached: &[Option<Slot>],
         cache: Option<&'a SummaryCache>,
     ) -> Self {
-        // Small chunks in tests, so that stitching them together is tested too.
-        const CHUNK: usize = if cfg!(test) { 7 } else { 4096 };
-        let chunks: Vec<Skims<'a>> = entries
-            .par_chunks(CHUNK)
+        let chunks: Vec<SkimChunk<'a>> = entries
+            .par_chunks(Self::CHUNK)
             .enumerate()
             .map(|(c, chunk)| {
-                let mut skims = Skims::default();
+                let mut skims = SkimChunk {
+                    ends: Vec::with_capacity(chunk.len()),
+                    ..SkimChunk::default()
+                };
                 for (k, entry) in chunk.iter().enumerate() {
-                    let encoded = match (cached.get(c * CHUNK + k), cache) {
+                    let encoded = match (cached.get(c * Self::CHUNK + k), cache) {
                         (Some(Some(slot)), Some(cache)) => Some(cache.at(*slot)),
                         _ => None,
                     };
@@ -83,40 +96,48 @@ impl<'a> Skims<'a> {
                 skims
             })
             .collect();
-        let mut all = Skims {
-            refs: Vec::with_capacity(chunks.iter().map(|c| c.refs.len()).sum()),
-            unique: Vec::with_capacity(chunks.iter().map(|c| c.unique.len()).sum()),
-            ends: Vec::with_capacity(entries.len()),
-        };
-        for chunk in chunks {
-            let offset = (all.refs.len(), all.unique.len());
-            all.ends.extend(
-                chunk
-                    .ends
-                    .iter()
-                    .map(|&(refs, unique)| (refs + offset.0, unique + offset.1)),
-            );
-            all.refs.extend(chunk.refs);
-            all.unique.extend(chunk.unique);
+        let mut starts = Vec::with_capacity(chunks.len());
+        let mut start = (0, 0);
+        for chunk in &chunks {
+            starts.push(start);
+            start = (start.0 + chunk.refs.len(), start.1 + chunk.unique.len());
         }
-        all
+        Skims { chunks, starts }
     }
 
-    fn bounds(&self, i: usize) -> ((usize, usize), (usize, usize)) {
-        let start = if i == 0 { (0, 0) } else { self.ends[i - 1] };
-        (start, self.ends[i])
+    /// Entry `i`'s chunk, and the start and end of its lists within that chunk.
+    fn local(&self, i: usize) -> (usize, (usize, usize), (usize, usize)) {
+        let (c, k) = (i / Self::CHUNK, i % Self::CHUNK);
+        let ends = &self.chunks[c].ends;
+        let start = if k == 0 { (0, 0) } else { ends[k - 1] };
+        (c, start, ends[k])
+    }
+
+    /// Where entry `i`'s references lie in the numbering over all chunks.
+    fn ref_range(&self, i: usize) -> std::ops::Range<usize> {
+        let (c, start, end) = self.local(i);
+        let offset = self.starts[c].0;
+        offset + start.0..offset + end.0
+    }
+
+    /// How many references all entries have.
+    fn n_refs(&self) -> usize {
+        match (self.starts.last(), self.chunks.last()) {
+            (Some(start), Some(chunk)) => start.0 + chunk.refs.len(),
+            _ => 0,
+        }
     }
 
     /// `(rule, target id)` of each reference of entry `i`.
     fn refs(&self, i: usize) -> &[(usize, &'a str)] {
-        let (start, end) = self.bounds(i);
-        &self.refs[start.0..end.0]
+        let (c, start, end) = self.local(i);
+        &self.chunks[c].refs[start.0..end.0]
     }
 
     /// `(rule, value)` of each unique value of entry `i`.
     fn unique(&self, i: usize) -> &[(usize, &'a str)] {
-        let (start, end) = self.bounds(i);
-        &self.unique[start.1..end.1]
+        let (c, start, end) = self.local(i);
+        &self.chunks[c].unique[start.1..end.1]
     }
 }
 
@@ -202,8 +223,7 @@ impl<'a> Head<'a> {
 
     /// Where entry `i`'s references lie in `Skims::refs` and `Links`.
     fn ref_range(&self, i: usize) -> std::ops::Range<usize> {
-        let (start, end) = self.skims.bounds(i);
-        start.0..end.0
+        self.skims.ref_range(i)
     }
 
     /// The kind entry `i`'s reference of `rule` points to.
@@ -479,40 +499,57 @@ impl Links {
         skims: &Skims<'_>,
         by_id: &foldhash::HashMap<(usize, &str), usize>,
     ) -> Links {
-        const CHUNK: usize = 4096;
         let graph_of: foldhash::HashMap<&str, u32> = config
             .graphs
             .keys()
             .enumerate()
             .map(|(g, name)| (name.as_str(), graph_tag(g)))
             .collect();
-        let chunks: Vec<(Vec<u32>, Vec<u32>)> = entries
-            .par_chunks(CHUNK)
-            .enumerate()
-            .map(|(c, chunk)| {
-                let (mut to, mut graph) = (Vec::new(), Vec::new());
-                for (k, entry) in chunk.iter().enumerate() {
-                    let rules = &config.kinds[entry.kind].refs;
-                    for &(rule, target) in skims.refs(c * CHUNK + k) {
-                        let rule = &rules[rule];
-                        to.push(
-                            by_id
-                                .get(&(rule.target, target))
-                                .map_or(UNRESOLVED, |&t| t as u32),
-                        );
-                        graph.push(
-                            rule.graph
-                                .as_deref()
-                                .and_then(|name| graph_of.get(name).copied())
-                                .unwrap_or(0),
-                        );
-                    }
-                }
-                (to, graph)
+        // A reference's graph depends only on its kind and rule.
+        let graph_of_rule: Vec<Vec<u32>> = config
+            .kinds
+            .iter()
+            .map(|kind| {
+                kind.refs
+                    .iter()
+                    .map(|rule| {
+                        rule.graph
+                            .as_deref()
+                            .and_then(|name| graph_of.get(name).copied())
+                            .unwrap_or(0)
+                    })
+                    .collect()
             })
             .collect();
-        let (to, graph): (Vec<Vec<u32>>, Vec<Vec<u32>>) = chunks.into_iter().unzip();
-        let (to, graph) = (to.concat(), graph.concat());
+        // Filled in place, chunk beside chunk: each chunk of entries owns a run of references.
+        let n_refs = skims.n_refs();
+        let (mut to, mut graph) = (vec![UNRESOLVED; n_refs], vec![0u32; n_refs]);
+        let mut parts = Vec::with_capacity(skims.chunks.len());
+        let (mut to_rest, mut graph_rest) = (to.as_mut_slice(), graph.as_mut_slice());
+        for chunk in &skims.chunks {
+            let (to_part, rest) = std::mem::take(&mut to_rest).split_at_mut(chunk.refs.len());
+            to_rest = rest;
+            let (graph_part, rest) = std::mem::take(&mut graph_rest).split_at_mut(chunk.refs.len());
+            graph_rest = rest;
+            parts.push((chunk, to_part, graph_part));
+        }
+        parts
+            .into_par_iter()
+            .zip(entries.par_chunks(Skims::CHUNK))
+            .for_each(|((chunk, to, graph), entries)| {
+                let mut r = 0;
+                for (k, entry) in entries.iter().enumerate() {
+                    let end = chunk.ends[k].0;
+                    let rules = &config.kinds[entry.kind].refs;
+                    for &(rule, target) in &chunk.refs[r..end] {
+                        if let Some(&t) = by_id.get(&(rules[rule].target, target)) {
+                            to[r] = t as u32;
+                        }
+                        graph[r] = graph_of_rule[entry.kind][rule];
+                        r += 1;
+                    }
+                }
+            });
 
         // The reverse lists, by counting: how many references each entry has, then each
         // reference placed after those before it.
@@ -527,16 +564,14 @@ impl Links {
         }
         let mut next = from_start.clone();
         let mut from = vec![(0u32, 0u32); from_start[entries.len()] as usize];
-        let mut r = 0;
-        for (i, &(end, _)) in skims.ends.iter().enumerate() {
-            while r < end {
+        for i in 0..entries.len() {
+            for r in skims.ref_range(i) {
                 let t = to[r];
                 if t != UNRESOLVED {
                     let slot = &mut next[t as usize];
                     from[*slot as usize] = (i as u32, r as u32);
                     *slot += 1;
                 }
-                r += 1;
             }
         }
         Links {
