@@ -53,41 +53,13 @@ impl IndexIds {
     pub(crate) fn id_if_unchanged(
         &self,
         path: &str,
-        metadata: &std::fs::Metadata,
+        now: &gix::index::entry::Stat,
     ) -> Option<ContentId> {
         let (id, recorded) = self.entries.get(path)?;
-        let now = stat_of(metadata)?;
         let racy = i64::from(recorded.mtime.secs) >= self.written_secs;
-        (recorded.matches(&now, gix::index::entry::stat::Options::default()) && !racy)
+        (recorded.matches(now, gix::index::entry::stat::Options::default()) && !racy)
             .then(|| ContentId::from_git(*id))
     }
-}
-
-/// Stat data as git records it in the index.
-#[cfg(unix)]
-fn stat_of(metadata: &std::fs::Metadata) -> Option<gix::index::entry::Stat> {
-    use gix::index::entry::stat::Time;
-    use std::os::unix::fs::MetadataExt;
-    // Truncation to 32 bits is what git does too.
-    let time = |secs: i64, nsecs: i64| Time {
-        secs: secs as u32,
-        nsecs: nsecs as u32,
-    };
-    Some(gix::index::entry::Stat {
-        mtime: time(metadata.mtime(), metadata.mtime_nsec()),
-        ctime: time(metadata.ctime(), metadata.ctime_nsec()),
-        dev: metadata.dev() as u32,
-        ino: metadata.ino() as u32,
-        uid: metadata.uid(),
-        gid: metadata.gid(),
-        size: metadata.size() as u32,
-    })
-}
-
-/// Stat data as git records it in the index.
-#[cfg(not(unix))]
-fn stat_of(metadata: &std::fs::Metadata) -> Option<gix::index::entry::Stat> {
-    gix::index::entry::Stat::from_fs(&gix::index::fs::Metadata::from(metadata.clone())).ok()
 }
 
 /// The outcome of [`GitRepo::publish`].

@@ -324,18 +324,22 @@ impl Snapshot for Worktree {
             });
         }
         if let Some(known) = &self.known {
+            let root = crate::fsutil::Dir::open(&self.root).map_err(|source| Error::Io {
+                path: self.root.display().to_string(),
+                source,
+            })?;
             let stated: Result<Vec<Listed>, Error> = to_stat
                 .into_par_iter()
                 .map(|(full, path)| {
-                    let metadata = fs::symlink_metadata(&full).map_err(|source| Error::Io {
+                    let stat = root.lstat(&path).map_err(|source| Error::Io {
                         path: full.display().to_string(),
                         source,
                     })?;
-                    let id = known.id_if_unchanged(&path, &metadata);
+                    let id = stat.git.and_then(|now| known.id_if_unchanged(&path, &now));
                     Ok(Listed {
                         path,
                         kind: ListedKind::File {
-                            size: Some(metadata.len()),
+                            size: Some(stat.size),
                         },
                         id,
                     })
