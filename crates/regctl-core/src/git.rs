@@ -530,8 +530,11 @@ fn list_tree(
             list_tree(repo, &subtree, dir, out)?;
             dir.truncate(len);
         } else if entry.mode.is_blob_or_symlink() {
+            let mut path = String::with_capacity(dir.len() + name.len());
+            path.push_str(dir);
+            path.push_str(name);
             out.push((
-                format!("{dir}{name}"),
+                path,
                 GitFile {
                     id: entry.oid.to_owned(),
                     link: entry.mode.is_link(),
