@@ -60,7 +60,8 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     let mut printer = Printer::new(&cli.global);
     match run(cli.command, &mut printer) {
         Ok(status) => status.into(),
-        // `regctl validate | head` closes the pipe early; that is a normal way to stop.
+        // A closed pipe is a normal way for a reader to stop; the printer already takes it so
+        // (and keeps the command's status), so only a write outside the printer ends here.
         Err(err) if err.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err}");

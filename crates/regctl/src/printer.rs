@@ -15,6 +15,22 @@ pub(crate) struct Printer {
     pub(crate) color: bool,
     /// Width to wrap human output at.
     pub(crate) width: usize,
+    /// The reader of stdout (or stderr) went away, as `regctl validate | head` does: later
+    /// output to it is dropped, and the command still ends with the status its work earned,
+    /// so that a pipeline under `set -o pipefail` fails on an invalid registry.
+    stdout_closed: bool,
+    stderr_closed: bool,
+}
+
+/// `result`, except that a closed pipe marks the stream `closed` and is not an error.
+fn unless_closed(closed: &mut bool, result: io::Result<()>) -> io::Result<()> {
+    match result {
+        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => {
+            *closed = true;
+            Ok(())
+        }
+        other => other,
+    }
 }
 
 impl Printer {
@@ -37,36 +53,65 @@ impl Printer {
             quiet: global.quiet,
             color,
             width,
+            stdout_closed: false,
+            stderr_closed: false,
         }
     }
 
     /// Writes `text` to stdout as is.
     pub(crate) fn out(&mut self, text: &str) -> io::Result<()> {
-        self.stdout.lock().write_all(text.as_bytes())
+        if self.stdout_closed {
+            return Ok(());
+        }
+        let written = self.stdout.lock().write_all(text.as_bytes());
+        unless_closed(&mut self.stdout_closed, written)
     }
 
     /// Writes `text` and a newline to stdout.
     pub(crate) fn outln(&mut self, text: &str) -> io::Result<()> {
-        let mut stdout = self.stdout.lock();
-        stdout.write_all(text.as_bytes())?;
-        stdout.write_all(b"\n")
+        if self.stdout_closed {
+            return Ok(());
+        }
+        let written = {
+            let mut stdout = self.stdout.lock();
+            stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.write_all(b"\n"))
+        };
+        unless_closed(&mut self.stdout_closed, written)
     }
 
     /// Writes `text` and a newline to stderr.
     pub(crate) fn errln(&mut self, text: &str) -> io::Result<()> {
-        self.stdout.flush()?;
-        let mut stderr = self.stderr.lock();
-        stderr.write_all(text.as_bytes())?;
-        stderr.write_all(b"\n")
+        if !self.stdout_closed {
+            let flushed = self.stdout.flush();
+            unless_closed(&mut self.stdout_closed, flushed)?;
+        }
+        if self.stderr_closed {
+            return Ok(());
+        }
+        let written = {
+            let mut stderr = self.stderr.lock();
+            stderr
+                .write_all(text.as_bytes())
+                .and_then(|()| stderr.write_all(b"\n"))
+        };
+        unless_closed(&mut self.stderr_closed, written)
     }
 
     /// Writes a value as pretty JSON and a newline to stdout.
     pub(crate) fn json<T: serde::Serialize>(&mut self, value: &T) -> io::Result<()> {
+        if self.stdout_closed {
+            return Ok(());
+        }
         // Buffered: pretty JSON is many short lines, and stdout would write each on its own.
-        let mut stdout = io::BufWriter::with_capacity(1 << 16, self.stdout.lock());
-        serde_json::to_writer_pretty(&mut stdout, value)?;
-        stdout.write_all(b"\n")?;
-        stdout.flush()
+        let written = (|| {
+            let mut stdout = io::BufWriter::with_capacity(1 << 16, self.stdout.lock());
+            serde_json::to_writer_pretty(&mut stdout, value)?;
+            stdout.write_all(b"\n")?;
+            stdout.flush()
+        })();
+        unless_closed(&mut self.stdout_closed, written)
     }
 }
 
