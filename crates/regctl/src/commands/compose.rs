@@ -372,7 +372,7 @@ fn open(path: &Path) -> Result<(Config, Worktree), Error> {
     Ok((config, snapshot))
 }
 
-fn out_dir(config: &Config, root: &Path, flag: Option<&Path>) -> PathBuf {
+pub(crate) fn out_dir(config: &Config, root: &Path, flag: Option<&Path>) -> PathBuf {
     match flag {
         Some(out) => out.to_path_buf(),
         None => root.join(config.compose.out.as_deref().unwrap_or(DEFAULT_OUT)),

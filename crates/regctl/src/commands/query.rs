@@ -118,11 +118,45 @@ fn open(read: &ReadArgs) -> Result<Box<dyn IndexSource>, Failure> {
                 format!("the registry at {rev}"),
             )?))
         }
+        None => working_tree_index(&root, &worktree),
+    }
+}
+
+/// The registry in the working tree as an index: the composed one when it is fresh, else
+/// composed in memory.
+fn working_tree_index(
+    root: &std::path::Path,
+    worktree: &Worktree,
+) -> Result<Box<dyn IndexSource>, Failure> {
+    match fresh_index(root, worktree) {
+        Some(index) => Ok(Box::new(index)),
         None => Ok(Box::new(compose_in_memory(
-            &worktree,
+            worktree,
             "the registry".to_owned(),
         )?)),
     }
+}
+
+/// The index in the registry's compose output directory, when a compose wrote it and nothing
+/// it was built from has changed since: the stamp `regctl compose` itself trusts to skip work
+/// (every input's path, size, time and inode, the commit, and every output file present).
+/// Answering from it spares composing the whole registry in memory, which at 100,000 entries
+/// takes seconds; any doubt falls back to composing.
+fn fresh_index(root: &std::path::Path, worktree: &Worktree) -> Option<DirIndex> {
+    let config = Config::load(worktree).ok()?;
+    let out = super::compose::out_dir(&config, root, None);
+    let stamp_path = regctl_compose::stamp::stamp_path(&super::registry_cache_dir(root), &out);
+    if !stamp_path.is_file() {
+        return None;
+    }
+    let commit = GitRepo::discover(root)
+        .and_then(|git| git.head())
+        .ok()
+        .flatten()
+        .map(|commit| commit.to_string());
+    let inputs = regctl_compose::stamp::fingerprint(&config, worktree, commit.as_deref()).ok()?;
+    regctl_compose::stamp::still_fresh(&stamp_path, &inputs, &out)?;
+    Some(DirIndex(out))
 }
 
 /// The registry in `snapshot`, composed in memory. Entries that do not parse are left out;
@@ -693,8 +727,8 @@ pub(crate) fn history(args: &HistoryArgs, printer: &mut Printer) -> io::Result<E
         let root = find_root(&args.registry)?;
         let worktree = Worktree::new(&root)?;
         let config = Config::load(&worktree)?;
-        let source = compose_in_memory(&worktree, "the registry".to_owned())?;
-        let reader = Reader::open(&source)?;
+        let source = working_tree_index(&root, &worktree)?;
+        let reader = Reader::open(source.as_ref())?;
         let found = reader.get(&EntryRef {
             req: None,
             ..reference
