@@ -383,7 +383,8 @@ impl<'s> Reader<'s> {
 
     /// Catalog rows ranked by how well `text` matches their id, description and tags.
     pub fn search(&self, text: &str) -> Result<Vec<(u32, Value)>, QueryError> {
-        let needle = text.to_lowercase();
+        check_search_text(text)?;
+        let needle = text.trim().to_lowercase();
         let words: Vec<&str> = needle.split_whitespace().collect();
         let mut scored: Vec<(u32, Value)> = self.scan(|row| {
             let id = row.id.to_lowercase();
@@ -746,4 +747,16 @@ fn parse(file: &str, bytes: &[u8]) -> Result<Value, QueryError> {
         file: file.to_owned(),
         reason: err.to_string(),
     })
+}
+
+/// Refuses a search with nothing to look for: every entry would match an empty text, and
+/// none a blank one; `regctl ls` is the way to list everything.
+pub fn check_search_text(text: &str) -> Result<(), QueryError> {
+    if text.trim().is_empty() {
+        return Err(QueryError::Usage {
+            message: "search needs a word to look for".to_owned(),
+            help: "give an id, part of one, a tag or words from a description; `regctl ls` lists every entry".to_owned(),
+        });
+    }
+    Ok(())
 }

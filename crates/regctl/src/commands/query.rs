@@ -381,6 +381,8 @@ pub(crate) fn ls(args: &LsArgs, printer: &mut Printer) -> io::Result<ExitStatus>
 
 pub(crate) fn search(args: &SearchArgs, printer: &mut Printer) -> io::Result<ExitStatus> {
     let result = (|| -> Result<ExitStatus, Failure> {
+        // Checked before the registry is read: at 100,000 entries that can take seconds.
+        regctl_query::check_search_text(&args.text)?;
         let source = open(&args.read)?;
         let reader = Reader::open(source.as_ref())?;
         let scored = reader.search(&args.text)?;

@@ -161,6 +161,8 @@ fn answers_on_the_example_registry() {
         rows["entries"][0]["id"], "tokenizer",
         "the exact id ranks first"
     );
+    let (_, padded) = json(&ctx, &[], &["search", " tokenizer "]);
+    assert_eq!(padded, rows, "spaces around the text change nothing");
     let (_, graph) = json(&ctx, &[], &["graph", "math-tutor"]);
     assert_eq!(graph["graph"], "lineage");
     assert_eq!(
@@ -309,6 +311,8 @@ fn bad_questions_are_usage_errors_and_bad_indexes_are_failures() {
         (&["ls", "--where", "accuracy>0.9"], 64),
         (&["ls", "--sort", "bogus"], 64),
         (&["graph", "finetuning", "--graph", "nope"], 64),
+        (&["search", ""], 64),
+        (&["search", "  "], 64),
         (&["get", "no-such-entry"], 2),
         (&["which", "NoSuchComponent"], 2),
     ] {
