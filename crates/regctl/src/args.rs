@@ -587,7 +587,8 @@ pub struct LsArgs {
     /// Sort by a catalog field.
     #[arg(long, value_name = "FIELD", value_enum)]
     pub sort: Option<SortField>,
-    #[arg(long, value_name = "N")]
+    /// Show at most N rows.
+    #[arg(long, value_name = "N", value_parser = parse_limit)]
     pub limit: Option<usize>,
     #[command(flatten)]
     pub read: ReadArgs,
@@ -598,7 +599,8 @@ pub struct LsArgs {
 #[derive(Debug, Args)]
 pub struct SearchArgs {
     pub text: String,
-    #[arg(long, value_name = "N", default_value_t = 20)]
+    /// Show at most N rows.
+    #[arg(long, value_name = "N", default_value_t = 20, value_parser = parse_limit)]
     pub limit: usize,
     #[command(flatten)]
     pub read: ReadArgs,
@@ -736,4 +738,14 @@ pub(crate) fn closest_code(text: &str) -> Option<&'static str> {
         .map(|code| code.as_str())
         .filter(|name| regctl_core::suggest::is_close(text, name))
         .min_by_key(|name| regctl_core::suggest::edit_distance(text, name))
+}
+
+/// A `--limit`: a count of rows, at least one (a limit of 0 would print "no entries match"
+/// about entries that do match).
+fn parse_limit(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("the limit must be at least 1".to_owned()),
+        Ok(n) => Ok(n),
+        Err(err) => Err(err.to_string()),
+    }
 }

@@ -646,6 +646,13 @@ fn tree_json(tree: &Tree) -> Value {
 
 pub(crate) fn which(args: &WhichArgs, printer: &mut Printer) -> io::Result<ExitStatus> {
     let result = (|| -> Result<ExitStatus, Failure> {
+        if args.value.trim().is_empty() {
+            return Err(QueryError::Usage {
+                message: "which needs a value to look up".to_owned(),
+                help: "name a provided value, such as a component class".to_owned(),
+            }
+            .into());
+        }
         let source = open(&args.read)?;
         let reader = Reader::open(source.as_ref())?;
         let providers = reader.which(&args.value, args.kind.as_deref())?;
