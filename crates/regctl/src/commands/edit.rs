@@ -638,7 +638,7 @@ pub(crate) fn fmt(args: &FmtArgs, printer: &mut Printer) -> io::Result<ExitStatu
     let mut skipped = Vec::new();
     for (path, problem) in &changes.unformattable {
         skipped.push(json!({"path": path, "reason": problem}));
-        printer.errln(&format!("warning: {path} left as it is: {problem}"))?;
+        printer.errln(&format!("error: {path} left as it is: {problem}"))?;
     }
     let paths: Vec<&str> = changes.plan.changed();
     if !args.check
@@ -682,9 +682,13 @@ pub(crate) fn fmt(args: &FmtArgs, printer: &mut Printer) -> io::Result<ExitStatu
             }),
         )?,
     }
-    Ok(if args.check && !paths.is_empty() {
-        ExitStatus::Invalid
-    } else {
-        ExitStatus::Success
-    })
+    // A file that does not parse has no canonical form: like a file that would change, it
+    // fails a check (and a run that formatted everything else), as other formatters do.
+    Ok(
+        if (args.check && !paths.is_empty()) || !changes.unformattable.is_empty() {
+            ExitStatus::Invalid
+        } else {
+            ExitStatus::Success
+        },
+    )
 }

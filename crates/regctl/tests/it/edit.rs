@@ -526,6 +526,19 @@ fn fmt_check_lists_what_fmt_would_change_and_fmt_is_stable() {
     );
     assert_eq!(regctl(&ctx, &["fmt", "--check"]).0, 0, "fmt is stable");
     assert_valid(&ctx);
+
+    // A file that does not parse fails the check and the run, and is left as it is.
+    let broken = "registry/components/broken.toml";
+    ctx.write(broken, "[component\nname = 'x'\n");
+    for args in [&["fmt", "--check"][..], &["fmt"]] {
+        let (code, _, stderr) = regctl(&ctx, args);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(&format!("error: {broken} left as it is")),
+            "{stderr}"
+        );
+        assert_eq!(read(&ctx, broken), "[component\nname = 'x'\n");
+    }
 }
 
 fn get_json(ctx: &TestContext, reference: &str) -> (serde_json::Value, String) {
