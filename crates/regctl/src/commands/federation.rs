@@ -119,12 +119,18 @@ pub(crate) fn federation(args: &FederationArgs, printer: &mut Printer) -> io::Re
             printer.errln(human::failure(style, &err).trim_end())?;
             Ok(ExitStatus::Failure)
         }
+        Err(Failure::Usage(message)) => {
+            printer.errln(&format!("error: {message}"))?;
+            Ok(ExitStatus::Usage)
+        }
     }
 }
 
 enum Failure {
     Io(io::Error),
     Regctl(Error),
+    /// The command line names something it cannot mean (exit 64).
+    Usage(String),
 }
 
 impl From<io::Error> for Failure {
@@ -146,15 +152,22 @@ fn open(args: &FederationArgs) -> Result<(Config, Worktree), Error> {
     Ok((config, snapshot))
 }
 
-/// The path of source `name`'s file, and whether it exists.
-fn source_path(config: &Config, snapshot: &Worktree, name: &str) -> (String, bool) {
+/// The path of source `name`'s file, and whether it exists. The name becomes a file name in
+/// the sources directory, so it must be a valid id: `../components/x` would add, update or
+/// remove a file outside it.
+fn source_path(
+    config: &Config,
+    snapshot: &Worktree,
+    name: &str,
+) -> Result<(String, bool), Failure> {
+    regctl_edit::ops::check_id(name).map_err(|err| Failure::Usage(err.to_string()))?;
     let dir = config
         .kind(SOURCE_KIND)
         .map(|(_, kind)| kind.dir.clone())
         .unwrap_or_default();
     let path = format!("{dir}/{name}.toml");
     let exists = snapshot.root().join(&path).is_file();
-    (path, exists)
+    Ok((path, exists))
 }
 
 fn add(
@@ -163,7 +176,7 @@ fn add(
     printer: &mut Printer,
 ) -> Result<ExitStatus, Failure> {
     let (config, snapshot) = open(args)?;
-    let (path, exists) = source_path(&config, &snapshot, &fields.name);
+    let (path, exists) = source_path(&config, &snapshot, &fields.name)?;
     if exists {
         printer.errln(&format!(
             "error: source `{}` already exists at {path}; use `regctl federation update`",
@@ -205,7 +218,7 @@ fn edit(
     printer: &mut Printer,
 ) -> Result<ExitStatus, Failure> {
     let (config, snapshot) = open(args)?;
-    let (path, exists) = source_path(&config, &snapshot, &update.name);
+    let (path, exists) = source_path(&config, &snapshot, &update.name)?;
     if !exists {
         printer.errln(&format!("error: no source `{}` at {path}", update.name))?;
         return Ok(ExitStatus::Invalid);
@@ -303,7 +316,7 @@ fn write_validated(
 
 fn remove(args: &FederationArgs, name: &str, printer: &mut Printer) -> Result<ExitStatus, Failure> {
     let (config, snapshot) = open(args)?;
-    let (path, exists) = source_path(&config, &snapshot, name);
+    let (path, exists) = source_path(&config, &snapshot, name)?;
     if !exists {
         printer.errln(&format!("error: no source `{name}` at {path}"))?;
         return Ok(ExitStatus::Invalid);

@@ -491,4 +491,37 @@ fn federation_commands_edit_sources_safely() {
     let (code, _, _) = run(hub.command().args(["federation", "remove", "a"]));
     assert_eq!(code, 0);
     assert!(!path.exists());
+
+    // A source's name is its file's name: one that leads out of the sources directory is a
+    // usage error, and no file anywhere is written or removed.
+    let before = crate::common::walk(hub.root());
+    for args in [
+        &["federation", "remove", "../things/local"][..],
+        &[
+            "federation",
+            "update",
+            "../things/local",
+            "--enabled",
+            "false",
+        ],
+        &[
+            "federation",
+            "add",
+            "../x",
+            "--url",
+            "https://example.org/index",
+        ],
+        &[
+            "federation",
+            "add",
+            ".hidden",
+            "--url",
+            "https://example.org/index",
+        ],
+    ] {
+        let (code, _, stderr) = run(hub.command().args(args));
+        assert_eq!(code, 64, "{args:?}: {stderr}");
+        assert!(stderr.contains("is not a valid id"), "{args:?}: {stderr}");
+    }
+    assert_eq!(crate::common::walk(hub.root()), before);
 }
