@@ -62,6 +62,17 @@ impl IndexIds {
     }
 }
 
+/// Checks that `name` can name a branch (`refs/heads/<name>`), as git's ref-name rules say:
+/// no `..`, spaces, `~^:?*[\\`, no trailing `/` or `.lock`, not empty. The reason when not.
+pub fn check_branch_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("the branch name is empty".to_owned());
+    }
+    gix::refs::FullName::try_from(format!("refs/heads/{name}"))
+        .map(|_| ())
+        .map_err(|err| format!("`{name}` is not a valid branch name: {err}"))
+}
+
 /// The outcome of [`GitRepo::publish`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Published {

@@ -492,7 +492,7 @@ pub struct PublishArgs {
     pub path: PathBuf,
 
     /// The branch to commit to; created when it does not exist.
-    #[arg(long, default_value = "index")]
+    #[arg(long, default_value = "index", value_parser = parse_branch)]
     pub branch: String,
 
     /// The commit message.
@@ -748,4 +748,9 @@ fn parse_limit(text: &str) -> Result<usize, String> {
         Ok(n) => Ok(n),
         Err(err) => Err(err.to_string()),
     }
+}
+
+/// A branch name git accepts, checked before anything is read or written.
+fn parse_branch(text: &str) -> Result<String, String> {
+    regctl_core::git::check_branch_name(text).map(|()| text.to_owned())
 }

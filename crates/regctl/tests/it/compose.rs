@@ -402,6 +402,12 @@ fn publish_needs_a_composed_index() {
     let (code, _, stderr) = run(regctl_in(ctx.root()).args(["publish"]));
     assert_eq!(code, 1);
     assert!(stderr.contains("run `regctl compose` first"), "{stderr}");
+    // A branch git would refuse is a usage error, found before anything is read.
+    for branch in ["", "a..b", "has space", "x.lock", "trailing/"] {
+        let (code, _, stderr) = run(regctl_in(ctx.root()).args(["publish", "--branch", branch]));
+        assert_eq!(code, 64, "{branch:?}: {stderr}");
+        assert!(stderr.contains("branch name"), "{branch:?}: {stderr}");
+    }
 }
 
 #[test]
