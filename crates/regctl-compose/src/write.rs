@@ -31,6 +31,21 @@ fn lock_path(out: &Path) -> PathBuf {
         .unwrap_or_else(|| "index".to_owned());
     out.with_file_name(format!(".{name}.regctl-lock"))
 }
+/// A shared lock on an index directory, held while a query reads it: a compose, which takes
+/// the lock exclusively to write, waits until the reader is done, so the reader never sees
+/// half of one index and half of the next.
+pub struct ReadLock {
+    _file: fs::File,
+}
+
+/// Takes a shared lock on the index in `out` without waiting: `None` while a compose is
+/// writing it, or when no compose ever wrote there (there is no lock file).
+pub fn read_lock(out: &Path) -> Option<ReadLock> {
+    let file = fs::File::open(lock_path(out)).ok()?;
+    file.try_lock_shared().ok()?;
+    Some(ReadLock { _file: file })
+}
+
 /// How long a compose waits for another one to finish before giving up.
 const LOCK_WAIT: Duration = Duration::from_secs(60);
 

@@ -142,13 +142,15 @@ fn working_tree_index(
 /// (every input's path, size, time and inode, the commit, and every output file present).
 /// Answering from it spares composing the whole registry in memory, which at 100,000 entries
 /// takes seconds; any doubt falls back to composing.
-fn fresh_index(root: &std::path::Path, worktree: &Worktree) -> Option<DirIndex> {
+fn fresh_index(root: &std::path::Path, worktree: &Worktree) -> Option<FreshIndex> {
     let config = Config::load(worktree).ok()?;
     let out = super::compose::out_dir(&config, root, None);
     let stamp_path = regctl_compose::stamp::stamp_path(&super::registry_cache_dir(root), &out);
     if !stamp_path.is_file() {
         return None;
     }
+    // Taken before the stamp is trusted, and held while the answer is read.
+    let lock = regctl_compose::write::read_lock(&out)?;
     let commit = GitRepo::discover(root)
         .and_then(|git| git.head())
         .ok()
@@ -156,7 +158,26 @@ fn fresh_index(root: &std::path::Path, worktree: &Worktree) -> Option<DirIndex> 
         .map(|commit| commit.to_string());
     let inputs = regctl_compose::stamp::fingerprint(&config, worktree, commit.as_deref()).ok()?;
     regctl_compose::stamp::still_fresh(&stamp_path, &inputs, &out)?;
-    Some(DirIndex(out))
+    Some(FreshIndex {
+        index: DirIndex(out),
+        _lock: lock,
+    })
+}
+
+/// A composed index known to be fresh, locked against a compose rewriting it meanwhile.
+struct FreshIndex {
+    index: DirIndex,
+    _lock: regctl_compose::write::ReadLock,
+}
+
+impl IndexSource for FreshIndex {
+    fn describe(&self) -> String {
+        self.index.describe()
+    }
+
+    fn read(&self, path: &str) -> Result<Option<Vec<u8>>, Error> {
+        self.index.read(path)
+    }
 }
 
 /// The registry in `snapshot`, composed in memory. Entries that do not parse are left out;

@@ -384,6 +384,14 @@ fn a_fresh_composed_index_answers_for_the_working_tree() {
         "answered from the composed index"
     );
 
+    // While a compose writes the index (it holds the lock beside it exclusively), the
+    // registry answers; once it is done, the index again.
+    let lock = std::fs::File::open(ctx.root().join("dist/.index.regctl-lock")).expect("lock");
+    lock.lock().expect("take the lock");
+    assert_eq!(email(&ctx), "a@example.org", "a compose is writing");
+    drop(lock);
+    assert_eq!(email(&ctx), "z@example.org", "the compose is done");
+
     // A descriptor changes: the stamp no longer matches, and the registry answers.
     ctx.write(
         "registry/things/bravo.toml",
