@@ -19,6 +19,7 @@ pub(crate) struct Printer {
     /// output to it is dropped, and the command still ends with the status its work earned,
     /// so that a pipeline under `set -o pipefail` fails on an invalid registry.
     stdout_closed: bool,
+    /// Likewise for stderr (`regctl validate 2>&1 | head`).
     stderr_closed: bool,
 }
 

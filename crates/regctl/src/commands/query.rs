@@ -171,8 +171,10 @@ struct FreshIndex {
 }
 
 impl IndexSource for FreshIndex {
+    /// Named as the registry composed in memory is: the question was about the registry, and
+    /// the answer is the same whichever way it was read.
     fn describe(&self) -> String {
-        self.index.describe()
+        "the registry".to_owned()
     }
 
     fn read(&self, path: &str) -> Result<Option<Vec<u8>>, Error> {
