@@ -270,7 +270,7 @@ impl Snapshot for Worktree {
         let mut out = Vec::new();
         // Files whose stat data is compared with git's index: one `lstat` each, which at
         // 100,000 files costs more than the walk, so they are stat'ed afterwards in parallel.
-        let mut to_stat: Vec<(PathBuf, String)> = Vec::new();
+        let mut to_stat: Vec<String> = Vec::new();
         // Not sorted while walking: walkdir compares full paths' file names, which cost more
         // than the walk itself at 100,000 files; the list is sorted once at the end.
         let walker = walkdir::WalkDir::new(&start)
@@ -312,7 +312,7 @@ impl Snapshot for Worktree {
             let kind = match &self.known {
                 _ if file_type.is_symlink() => self.classify_link(entry.path()),
                 Some(_) if file_type.is_file() => {
-                    to_stat.push((entry.into_path(), path));
+                    to_stat.push(path);
                     continue;
                 }
                 _ => ListedKind::File { size: None },
@@ -330,9 +330,9 @@ impl Snapshot for Worktree {
             })?;
             let stated: Result<Vec<Listed>, Error> = to_stat
                 .into_par_iter()
-                .map(|(full, path)| {
+                .map(|path| {
                     let stat = root.lstat(&path).map_err(|source| Error::Io {
-                        path: full.display().to_string(),
+                        path: self.root.join(&path).display().to_string(),
                         source,
                     })?;
                     let id = stat.git.and_then(|now| known.id_if_unchanged(&path, &now));

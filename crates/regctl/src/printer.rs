@@ -23,9 +23,12 @@ pub(crate) struct Printer {
     stderr_closed: bool,
 }
 
-/// `result`, except that a closed pipe marks the stream `closed` and is not an error.
-fn unless_closed(closed: &mut bool, result: io::Result<()>) -> io::Result<()> {
-    match result {
+/// Runs `write` unless the stream is `closed`; a closed pipe marks it so and is not an error.
+fn unless_closed(closed: &mut bool, write: impl FnOnce() -> io::Result<()>) -> io::Result<()> {
+    if *closed {
+        return Ok(());
+    }
+    match write() {
         Err(err) if err.kind() == io::ErrorKind::BrokenPipe => {
             *closed = true;
             Ok(())
@@ -61,59 +64,42 @@ impl Printer {
 
     /// Writes `text` to stdout as is.
     pub(crate) fn out(&mut self, text: &str) -> io::Result<()> {
-        if self.stdout_closed {
-            return Ok(());
-        }
-        let written = self.stdout.lock().write_all(text.as_bytes());
-        unless_closed(&mut self.stdout_closed, written)
+        let stdout = &self.stdout;
+        unless_closed(&mut self.stdout_closed, || {
+            stdout.lock().write_all(text.as_bytes())
+        })
     }
 
     /// Writes `text` and a newline to stdout.
     pub(crate) fn outln(&mut self, text: &str) -> io::Result<()> {
-        if self.stdout_closed {
-            return Ok(());
-        }
-        let written = {
-            let mut stdout = self.stdout.lock();
-            stdout
-                .write_all(text.as_bytes())
-                .and_then(|()| stdout.write_all(b"\n"))
-        };
-        unless_closed(&mut self.stdout_closed, written)
+        let stdout = &self.stdout;
+        unless_closed(&mut self.stdout_closed, || line(&mut stdout.lock(), text))
     }
 
     /// Writes `text` and a newline to stderr.
     pub(crate) fn errln(&mut self, text: &str) -> io::Result<()> {
-        if !self.stdout_closed {
-            let flushed = self.stdout.flush();
-            unless_closed(&mut self.stdout_closed, flushed)?;
-        }
-        if self.stderr_closed {
-            return Ok(());
-        }
-        let written = {
-            let mut stderr = self.stderr.lock();
-            stderr
-                .write_all(text.as_bytes())
-                .and_then(|()| stderr.write_all(b"\n"))
-        };
-        unless_closed(&mut self.stderr_closed, written)
+        let (stdout, stderr) = (&self.stdout, &self.stderr);
+        unless_closed(&mut self.stdout_closed, || stdout.lock().flush())?;
+        unless_closed(&mut self.stderr_closed, || line(&mut stderr.lock(), text))
     }
 
     /// Writes a value as pretty JSON and a newline to stdout.
     pub(crate) fn json<T: serde::Serialize>(&mut self, value: &T) -> io::Result<()> {
-        if self.stdout_closed {
-            return Ok(());
-        }
-        // Buffered: pretty JSON is many short lines, and stdout would write each on its own.
-        let written = (|| {
-            let mut stdout = io::BufWriter::with_capacity(1 << 16, self.stdout.lock());
+        let stdout = &self.stdout;
+        unless_closed(&mut self.stdout_closed, || {
+            // Buffered: pretty JSON is many short lines, and stdout would write each on its own.
+            let mut stdout = io::BufWriter::with_capacity(1 << 16, stdout.lock());
             serde_json::to_writer_pretty(&mut stdout, value)?;
             stdout.write_all(b"\n")?;
             stdout.flush()
-        })();
-        unless_closed(&mut self.stdout_closed, written)
+        })
     }
+}
+
+/// Writes `text` and a newline.
+fn line(out: &mut impl Write, text: &str) -> io::Result<()> {
+    out.write_all(text.as_bytes())?;
+    out.write_all(b"\n")
 }
 
 impl Drop for Printer {

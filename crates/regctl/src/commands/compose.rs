@@ -33,11 +33,7 @@ pub(crate) fn compose(args: &ComposeArgs, printer: &mut Printer) -> io::Result<E
     if let Err(err) = check_out_dir(&config, snapshot.root(), &out) {
         return fail(printer, style, &err);
     }
-    let commit = GitRepo::discover(snapshot.root())
-        .and_then(|git| git.head())
-        .ok()
-        .flatten()
-        .map(|commit| commit.to_string());
+    let commit = super::head_commit(snapshot.root());
 
     // Nothing changed since the last compose into `out`: the index there is already the answer.
     let stamp_path = stamp::stamp_path(&registry_cache_dir(snapshot.root()), &out);

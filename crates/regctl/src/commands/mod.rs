@@ -17,3 +17,13 @@ pub(crate) fn registry_cache_dir(root: &std::path::Path) -> std::path::PathBuf {
         None => root.join(".regctl/cache"),
     }
 }
+
+/// The commit checked out in the git work tree holding `root`, if any: part of what a
+/// compose stamp describes.
+pub(crate) fn head_commit(root: &std::path::Path) -> Option<String> {
+    regctl_core::git::GitRepo::discover(root)
+        .and_then(|git| git.head())
+        .ok()
+        .flatten()
+        .map(|commit| commit.to_string())
+}

@@ -114,23 +114,26 @@ fn open(read: &ReadArgs) -> Result<Box<dyn IndexSource>, Failure> {
             let commit = git.resolve(rev)?;
             let snapshot = git.commit_snapshot(commit, rev)?;
             Ok(Box::new(compose_in_memory(
+                &Config::load(&snapshot)?,
                 &snapshot,
                 format!("the registry at {rev}"),
             )?))
         }
-        None => working_tree_index(&root, &worktree),
+        None => working_tree_index(&Config::load(&worktree)?, &root, &worktree),
     }
 }
 
 /// The registry in the working tree as an index: the composed one when it is fresh, else
 /// composed in memory.
 fn working_tree_index(
+    config: &Config,
     root: &std::path::Path,
     worktree: &Worktree,
 ) -> Result<Box<dyn IndexSource>, Failure> {
-    match fresh_index(root, worktree) {
+    match fresh_index(config, root, worktree) {
         Some(index) => Ok(Box::new(index)),
         None => Ok(Box::new(compose_in_memory(
+            config,
             worktree,
             "the registry".to_owned(),
         )?)),
@@ -142,21 +145,16 @@ fn working_tree_index(
 /// (every input's path, size, time and inode, the commit, and every output file present).
 /// Answering from it spares composing the whole registry in memory, which at 100,000 entries
 /// takes seconds; any doubt falls back to composing.
-fn fresh_index(root: &std::path::Path, worktree: &Worktree) -> Option<FreshIndex> {
-    let config = Config::load(worktree).ok()?;
-    let out = super::compose::out_dir(&config, root, None);
+fn fresh_index(config: &Config, root: &std::path::Path, worktree: &Worktree) -> Option<FreshIndex> {
+    let out = super::compose::out_dir(config, root, None);
     let stamp_path = regctl_compose::stamp::stamp_path(&super::registry_cache_dir(root), &out);
     if !stamp_path.is_file() {
         return None;
     }
     // Taken before the stamp is trusted, and held while the answer is read.
     let lock = regctl_compose::write::read_lock(&out)?;
-    let commit = GitRepo::discover(root)
-        .and_then(|git| git.head())
-        .ok()
-        .flatten()
-        .map(|commit| commit.to_string());
-    let inputs = regctl_compose::stamp::fingerprint(&config, worktree, commit.as_deref()).ok()?;
+    let commit = super::head_commit(root);
+    let inputs = regctl_compose::stamp::fingerprint(config, worktree, commit.as_deref()).ok()?;
     regctl_compose::stamp::still_fresh(&stamp_path, &inputs, &out)?;
     Some(FreshIndex {
         index: DirIndex(out),
@@ -184,14 +182,17 @@ impl IndexSource for FreshIndex {
 
 /// The registry in `snapshot`, composed in memory. Entries that do not parse are left out;
 /// `regctl validate` says why.
-fn compose_in_memory(snapshot: &dyn Snapshot, label: String) -> Result<MemoryIndex, Failure> {
-    let config = Config::load(snapshot)?;
-    let validated = regctl_validate::validate_visiting(&config, snapshot, regctl_compose::prepare)?;
+fn compose_in_memory(
+    config: &Config,
+    snapshot: &dyn Snapshot,
+    label: String,
+) -> Result<MemoryIndex, Failure> {
+    let validated = regctl_validate::validate_visiting(config, snapshot, regctl_compose::prepare)?;
     let source = regctl_compose::Source {
         commit: None,
         renames: regctl_compose::read_renames(snapshot)?,
     };
-    let index: Index = regctl_compose::build(&config, &validated, &source);
+    let index: Index = regctl_compose::build(config, &validated, &source);
     Ok(MemoryIndex { index, label })
 }
 
@@ -331,6 +332,7 @@ fn at_revision(read: &ReadArgs, at: &str) -> Result<Box<dyn IndexSource>, Failur
     };
     let snapshot = git.commit_snapshot(commit, at)?;
     Ok(Box::new(compose_in_memory(
+        &Config::load(&snapshot)?,
         &snapshot,
         format!("the registry at {at} ({})", commit.short()),
     )?))
@@ -759,7 +761,7 @@ pub(crate) fn history(args: &HistoryArgs, printer: &mut Printer) -> io::Result<E
         let root = find_root(&args.registry)?;
         let worktree = Worktree::new(&root)?;
         let config = Config::load(&worktree)?;
-        let source = working_tree_index(&root, &worktree)?;
+        let source = working_tree_index(&config, &root, &worktree)?;
         let reader = Reader::open(source.as_ref())?;
         let found = reader.get(&EntryRef {
             req: None,
