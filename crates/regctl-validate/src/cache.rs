@@ -30,7 +30,7 @@ use crate::file::{EntrySummary, Reference, Released, UniqueValue};
 use crate::focus::SkimChunk;
 
 /// The first bytes of a cache file; bumped when the layout changes.
-const MAGIC: &[u8] = b"regctl-summaries-v3\n";
+const MAGIC: &[u8] = b"regctl-summaries-v4\n";
 
 /// The length of the header: magic and configuration key.
 const HEADER_LEN: usize = MAGIC.len() + 20;
@@ -398,19 +398,26 @@ fn read_file(bytes: &[u8], key: ContentId) -> Option<(Table, HashMap<Key, Slot>,
     ))
 }
 
+/// Encodes a summary: first what [`skim_into`] reads of every entry (reference targets and
+/// unique values), so skimming stops at the first few dozen bytes of each record; then the rest.
 fn encode_summary(entry: &EntrySummary) -> Vec<u8> {
     let mut out = Vec::new();
     out.push(u8::from(entry.broken));
-    put_span(&mut out, entry.id_span);
-    put_u32(&mut out, entry.versions.len() as u32);
-    for released in &entry.versions {
-        put_str(&mut out, &released.version.to_string());
-        out.push(u8::from(released.yanked));
-    }
     put_u32(&mut out, entry.refs.len() as u32);
     for reference in &entry.refs {
         put_u32(&mut out, reference.rule as u32);
         put_str(&mut out, &reference.target);
+    }
+    put_u32(&mut out, entry.unique.len() as u32);
+    for value in &entry.unique {
+        put_u32(&mut out, value.rule as u32);
+        put_str(&mut out, &value.value);
+    }
+    // The rest, read only when the summary is decoded whole.
+    for value in &entry.unique {
+        put_span(&mut out, Some(value.span));
+    }
+    for reference in &entry.refs {
         put_str(&mut out, &reference.pointer);
         put_str(
             &mut out,
@@ -423,11 +430,11 @@ fn encode_summary(entry: &EntrySummary) -> Vec<u8> {
         out.push(u8::from(reference.req.is_some()));
         put_span(&mut out, Some(reference.span));
     }
-    put_u32(&mut out, entry.unique.len() as u32);
-    for value in &entry.unique {
-        put_u32(&mut out, value.rule as u32);
-        put_str(&mut out, &value.value);
-        put_span(&mut out, Some(value.span));
+    put_span(&mut out, entry.id_span);
+    put_u32(&mut out, entry.versions.len() as u32);
+    for released in &entry.versions {
+        put_str(&mut out, &released.version.to_string());
+        out.push(u8::from(released.yanked));
     }
     put_u32(&mut out, entry.allow.len() as u32);
     for code in &entry.allow {
@@ -459,25 +466,13 @@ pub(crate) fn skim_into<'a>(bytes: &'a [u8], skims: &mut SkimChunk<'a>) -> Optio
 fn skim_parts<'a>(bytes: &'a [u8], skims: &mut SkimChunk<'a>) -> Option<()> {
     let mut r = Reader { bytes, at: 0 };
     r.u8()?; // broken
-    r.span()?;
     for _ in 0..r.u32()? {
-        r.bytes()?;
-        r.u8()?;
+        let rule = r.u32()? as usize;
+        skims.refs.push((rule, r.str()?));
     }
     for _ in 0..r.u32()? {
         let rule = r.u32()? as usize;
-        let target = r.str()?;
-        r.bytes()?; // pointer
-        r.bytes()?; // requirement
-        r.u8()?;
-        r.span()?;
-        skims.refs.push((rule, target));
-    }
-    for _ in 0..r.u32()? {
-        let rule = r.u32()? as usize;
-        let value = r.str()?;
-        r.span()?;
-        skims.unique.push((rule, value));
+        skims.unique.push((rule, r.str()?));
     }
     Some(())
 }
@@ -493,25 +488,29 @@ fn decode_summary(
     let scheme = config.kinds.get(kind)?.scheme;
     let mut r = Reader { bytes, at: 0 };
     let broken = r.u8()? != 0;
-    let id_span = r.span()?;
-    let versions = (0..r.u32()?)
-        .map(|_| {
-            let version = scheme.parse(r.str()?).ok()?;
-            Some(Released {
-                version,
-                yanked: r.u8()? != 0,
+    let targets = (0..r.u32()?)
+        .map(|_| Some((r.u32()? as usize, r.str()?.to_owned())))
+        .collect::<Option<Vec<_>>>()?;
+    let values = (0..r.u32()?)
+        .map(|_| Some((r.u32()? as usize, r.str()?.to_owned())))
+        .collect::<Option<Vec<_>>>()?;
+    let unique = values
+        .into_iter()
+        .map(|(rule, value)| {
+            Some(UniqueValue {
+                rule,
+                value,
+                span: r.span()??,
             })
         })
         .collect::<Option<Vec<_>>>()?;
-    let refs = (0..r.u32()?)
-        .map(|_| {
-            let rule = r.u32()? as usize;
-            let target = r.str()?.to_owned();
+    let refs = targets
+        .into_iter()
+        .map(|(rule, target)| {
             let pointer = r.str()?.to_owned();
-            let req_text = r.str()?.to_owned();
-            let has_req = r.u8()? != 0;
-            let req = if has_req {
-                Some(parse_req(&req_text).ok()?)
+            let req_text = r.str()?;
+            let req = if r.u8()? != 0 {
+                Some(parse_req(req_text).ok()?)
             } else {
                 None
             };
@@ -524,12 +523,13 @@ fn decode_summary(
             })
         })
         .collect::<Option<Vec<_>>>()?;
-    let unique = (0..r.u32()?)
+    let id_span = r.span()?;
+    let versions = (0..r.u32()?)
         .map(|_| {
-            Some(UniqueValue {
-                rule: r.u32()? as usize,
-                value: r.str()?.to_owned(),
-                span: r.span()??,
+            let version = scheme.parse(r.str()?).ok()?;
+            Some(Released {
+                version,
+                yanked: r.u8()? != 0,
             })
         })
         .collect::<Option<Vec<_>>>()?;
@@ -851,6 +851,68 @@ mod tests {
         );
         assert_cached(dir.path(), &config, &new[0]);
         assert_eq!(cached_value(dir.path(), &config, &old[0]), None);
+    }
+
+    #[test]
+    fn a_summary_decodes_as_it_was_encoded_and_skims_its_targets_and_values() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = config(dir.path(), "one");
+        let scheme = config.kinds[0].scheme;
+        let reference = |rule: usize, target: &str, req: Option<&str>| Reference {
+            rule,
+            target: target.to_owned(),
+            pointer: format!("/deps/{target}"),
+            req: req.map(|r| parse_req(r).expect("requirement")),
+            span: Span::new(40 + rule, 50 + rule),
+        };
+        let entry = EntrySummary {
+            versions: ["1.0.0", "1.2.0-rc.1"]
+                .iter()
+                .enumerate()
+                .map(|(i, v)| Released {
+                    version: scheme.parse(v).expect("version"),
+                    yanked: i == 0,
+                })
+                .collect(),
+            refs: vec![
+                reference(0, "tokenizer", Some("^1.2")),
+                reference(1, "core", None),
+            ],
+            unique: vec![
+                UniqueValue {
+                    rule: 0,
+                    value: "sha256:ab".to_owned(),
+                    span: Span::new(60, 70),
+                },
+                UniqueValue {
+                    rule: 2,
+                    value: "https://example.com".to_owned(),
+                    span: Span::new(71, 90),
+                },
+            ],
+            allow: vec![Code::RefMissing, Code::DuplicateId],
+            owner: None,
+            ..entry("full")
+        };
+        let encoded = encode_summary(&entry);
+        let content = entry.content.expect("content");
+        let decoded =
+            decode_summary(&config, 0, &encoded, &entry.path, &entry.id, content).expect("decodes");
+        assert_eq!(format!("{decoded:?}"), format!("{entry:?}"));
+        let owned = EntrySummary {
+            owner: Some("core".to_owned()),
+            broken: true,
+            ..entry.clone()
+        };
+        let decoded = decode_summary(&config, 0, &encode_summary(&owned), "p", "full", content)
+            .expect("decodes");
+        assert_eq!(decoded.owner.as_deref(), Some("core"));
+        assert!(decoded.broken);
+
+        let mut skims = SkimChunk::default();
+        skim_into(&encoded, &mut skims).expect("skims");
+        assert_eq!(skims.refs, [(0, "tokenizer"), (1, "core")]);
+        assert_eq!(skims.unique, [(0, "sha256:ab"), (2, "https://example.com")]);
     }
 
     #[test]
