@@ -72,6 +72,20 @@ impl Dir {
         })
     }
 
+    /// Creates (or truncates) the file `name` in this directory and writes `bytes` to it.
+    pub fn write(&self, name: &str, bytes: &[u8]) -> io::Result<()> {
+        #[cfg(unix)]
+        {
+            use rustix::fs::{Mode, OFlags};
+            let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::TRUNC | OFlags::CLOEXEC;
+            let mode = Mode::from_raw_mode(0o666);
+            let fd = rustix::fs::openat(&self.fd, name, flags, mode)?;
+            fs::File::from(fd).write_all(bytes)
+        }
+        #[cfg(not(unix))]
+        fs::write(self.path.join(name), bytes)
+    }
+
     /// `lstat` of `relative` (`/`-separated, below this directory): links are not followed.
     pub fn lstat(&self, relative: &str) -> io::Result<FileStat> {
         #[cfg(unix)]
