@@ -192,15 +192,18 @@ fn write_fresh(index: &Index, out: &Path) -> Result<Written, Error> {
             by_dir.entry(dir).or_default().push((name, bytes));
         }
         let by_dir: Vec<_> = by_dir.into_iter().collect();
-        by_dir.par_iter().with_max_len(1).try_for_each(|(dir, files)| {
-            let full = staging.join(dir);
-            let opened = Dir::open(&full).map_err(|err| io_error(&out.join(dir), err))?;
-            files.iter().try_for_each(|(name, bytes)| {
-                opened
-                    .write(name, bytes)
-                    .map_err(|err| io_error(&out.join(dir).join(name), err))
-            })
-        })?;
+        by_dir
+            .par_iter()
+            .with_max_len(1)
+            .try_for_each(|(dir, files)| {
+                let full = staging.join(dir);
+                let opened = Dir::open(&full).map_err(|err| io_error(&out.join(dir), err))?;
+                files.iter().try_for_each(|(name, bytes)| {
+                    opened
+                        .write(name, bytes)
+                        .map_err(|err| io_error(&out.join(dir).join(name), err))
+                })
+            })?;
         if out.exists() {
             fs::remove_dir(out).map_err(|err| io_error(out, err))?;
         }

@@ -46,11 +46,9 @@ enum Tree {
 impl Editor {
     /// Opens `text` for editing. `text` must already be a valid descriptor of `format`.
     pub fn open(format: Format, text: &str, max_depth: usize) -> Result<Editor, EditError> {
-        let parsed = Document::parse(format, text, max_depth).map_err(|err| EditError::Parse {
-            format,
-            message: err.message,
-        })?;
-        let unreadable = |message: String| EditError::Parse { format, message };
+        let parsed = Document::parse(format, text, max_depth)
+            .map_err(|err| EditError::unparsable(format, text, err))?;
+        let unreadable = |message: String| EditError::unreadable(format, message);
         let tree = match format {
             Format::Toml => Tree::Toml(
                 text.parse::<toml_edit::DocumentMut>()

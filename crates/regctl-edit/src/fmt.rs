@@ -20,19 +20,13 @@ pub fn format_text(
     max_depth: usize,
 ) -> Result<String, EditError> {
     let original = Document::parse(format, text, max_depth)
-        .map_err(|err| EditError::Parse {
-            format,
-            message: err.message,
-        })?
+        .map_err(|err| EditError::unparsable(format, text, err))?
         .value;
     let formatted = match format {
         Format::Toml => {
-            let mut doc: DocumentMut =
-                text.parse()
-                    .map_err(|err: toml_edit::TomlError| EditError::Parse {
-                        format,
-                        message: err.to_string(),
-                    })?;
+            let mut doc: DocumentMut = text.parse().map_err(|err: toml_edit::TomlError| {
+                EditError::unreadable(format, err.to_string())
+            })?;
             let mut position = 1;
             canonical_table(doc.as_table_mut(), &mut Vec::new(), order, &mut position);
             // Tables are separated by one blank line; the file starts with its first line.
@@ -45,14 +39,11 @@ pub fn format_text(
             }
         }
         Format::Json => crate::json::canonical(text, order)
-            .map_err(|message| EditError::Parse { format, message })?,
+            .map_err(|message| EditError::unreadable(format, message))?,
         Format::Yaml => {
-            let doc: yaml_edit::Document =
-                text.parse()
-                    .map_err(|err: yaml_edit::YamlError| EditError::Parse {
-                        format,
-                        message: err.to_string(),
-                    })?;
+            let doc: yaml_edit::Document = text.parse().map_err(|err: yaml_edit::YamlError| {
+                EditError::unreadable(format, err.to_string())
+            })?;
             if let Some(mapping) = doc.as_mapping() {
                 reorder_yaml(&YamlNode::Mapping(mapping), &mut Vec::new(), order);
             } else if let Some(sequence) = doc.as_sequence() {

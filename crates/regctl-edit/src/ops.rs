@@ -110,7 +110,8 @@ pub fn edit_entry(
     ops: &[Op],
 ) -> Result<String, OpError> {
     let kind = &config.kinds[entry.kind];
-    let mut editor = Editor::open(entry.format, &entry.text, config.limits.max_depth)?
+    let mut editor = Editor::open(entry.format, &entry.text, config.limits.max_depth)
+        .map_err(|err| err.in_file(&entry.path))?
         .with_order(key_order(snapshot, kind));
     for op in ops {
         editor.apply(op)?;

@@ -529,7 +529,8 @@ fn fmt_check_lists_what_fmt_would_change_and_fmt_is_stable() {
 
     // A file that does not parse fails the check and the run, and is left as it is.
     let broken = "registry/components/broken.toml";
-    ctx.write(broken, "[component\nname = 'x'\n");
+    let text = "name = 'x'\n\n[component\nversion = '1.0.0'\n";
+    ctx.write(broken, text);
     for args in [&["fmt", "--check"][..], &["fmt"]] {
         let (code, _, stderr) = regctl(&ctx, args);
         assert_eq!(code, 2, "{args:?}: {stderr}");
@@ -537,7 +538,12 @@ fn fmt_check_lists_what_fmt_would_change_and_fmt_is_stable() {
             stderr.contains(&format!("error: {broken} left as it is")),
             "{stderr}"
         );
-        assert_eq!(read(&ctx, broken), "[component\nname = 'x'\n");
+        // Where the file stops parsing, so it can be fixed without another tool.
+        assert!(
+            stderr.contains("TOML file at line 3, column 11: "),
+            "{stderr}"
+        );
+        assert_eq!(read(&ctx, broken), text);
     }
 }
 
@@ -566,6 +572,17 @@ fn edits_go_through_links_and_refuse_unreadable_files() {
     let (code, _, stderr) = regctl(&ctx, &["set", "bad", "/version=1.0.1"]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("not valid UTF-8"), "{stderr}");
+    // One that does not parse: the error names the file and where it stops parsing.
+    ctx.write(
+        "registry/things/bad.toml",
+        "name = \"bad\"\n\n[broken\nversion = \"1.0.0\"\n",
+    );
+    let (code, _, stderr) = regctl(&ctx, &["set", "bad", "/version=1.0.1"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("registry/things/bad.toml at line 3, column 8: "),
+        "{stderr}"
+    );
     std::fs::remove_file(ctx.root().join("registry/things/bad.toml")).expect("rm");
     let (code, _, stderr) = regctl(&ctx, &["set", "a", "/email=a@example.com"]);
     assert_eq!(code, 0, "{stderr}");
