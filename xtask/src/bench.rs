@@ -179,6 +179,8 @@ pub(crate) fn bench(options: &BenchOptions) -> Result<(), String> {
     } else {
         None
     };
+    // Nothing is timed after this, so the kernel's cost of the deletion measures nothing.
+    remove_dir(&trash_dir(&scratch))?;
     let report = BenchReport {
         machine,
         cases,
@@ -523,12 +525,12 @@ fn size_cases(
     let out = scratch.join(format!("index-{entries}"));
     let out_text = out.to_string_lossy().into_owned();
     let compose = ["compose", "--out", out_text.as_str(), "--offline", "."];
-    // Each run's output is moved aside and all of them deleted after the case, not before the
-    // next run: on ext4 without a journal, creating files right after deleting 100,000 makes
-    // the kernel scan the deleted inodes on every allocation (`recently_deleted`, skipped for
-    // one to six minutes), which tripled this case's time and measured the file system.
-    let set_aside_dir = scratch.join(format!("index-{entries}.old"));
-    remove_dir(&set_aside_dir)?;
+    // Each run's output is moved aside and all of them deleted when the whole bench is done
+    // (`trash_dir`), never between cases: on ext4 without a journal, creating files within one
+    // to six minutes of deleting 100,000 makes the kernel scan the deleted inodes on every
+    // allocation (`recently_deleted`), which tripled this case's time, and the 10,000-entry
+    // case's deletion landed right before the 100,000-entry one.
+    let set_aside_dir = trash_dir(scratch);
     let mut set_aside_count = 0;
     cases.push(timed_with(
         regctl,
@@ -541,7 +543,6 @@ fn size_cases(
             .target("≤ 5 s", 5000.0),
         &mut || set_aside(&out, &set_aside_dir, &mut set_aside_count),
     ));
-    remove_dir(&set_aside_dir)?;
     let mut unchanged = timed(
         regctl,
         &compose,
@@ -725,6 +726,12 @@ fn git(dir: &Path, args: &[&str]) -> Result<(), String> {
     }
 }
 
+/// Where outputs set aside wait to be deleted at the end of the bench (and a previous bench's
+/// leftovers with them).
+fn trash_dir(scratch: &Path) -> PathBuf {
+    scratch.join("trash")
+}
+
 /// Moves `dir`, if it exists, into `aside` under a new name, leaving its path free.
 fn set_aside(dir: &Path, aside: &Path, count: &mut usize) -> Result<(), String> {
     if !dir.exists() {
@@ -733,7 +740,12 @@ fn set_aside(dir: &Path, aside: &Path, count: &mut usize) -> Result<(), String> 
     std::fs::create_dir_all(aside)
         .map_err(|err| format!("cannot create {}: {err}", aside.display()))?;
     *count += 1;
-    let to = aside.join(count.to_string());
+    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned());
+    let to = aside.join(format!(
+        "{}-{}-{count}",
+        name.unwrap_or_default(),
+        std::process::id()
+    ));
     std::fs::rename(dir, &to)
         .map_err(|err| format!("cannot move {} to {}: {err}", dir.display(), to.display()))
 }
