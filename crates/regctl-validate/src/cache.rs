@@ -161,8 +161,11 @@ impl SummaryCache {
         (0..slots)
             .filter_map(move |at| {
                 let (offset, _) = read_slot(&self.bytes, start + at * SLOT_LEN)?;
-                let (key, _) = record_at(&self.bytes, offset)?;
-                Some(key)
+                // An empty slot's offset, 0, is the header's, which must not read as a record.
+                if offset == 0 {
+                    return None;
+                }
+                record_at(&self.bytes, offset).map(|(key, _)| key)
             })
             .chain(self.appended.keys().copied())
     }
