@@ -235,25 +235,24 @@ impl<'a> Head<'a> {
         // to an existing entry and those to a removed one alike, without resolving any.
         // A change has few keys: comparing with each (lengths first) beats hashing every
         // reference's target.
-        let keys: Vec<(usize, &str)> = keys.iter().copied().collect();
-        match keys.len() {
-            0 => Vec::new(),
-            1..=16 => self.entries_where(|i| {
-                self.skims.refs(i).iter().any(|&(rule, target)| {
-                    keys.iter()
-                        .any(|&(kind, id)| id == target && kind == self.target_kind(i, rule))
-                })
-            }),
-            _ => {
-                let keys: HashSet<(usize, &str)> = keys.into_iter().collect();
-                self.entries_where(|i| {
-                    self.skims
-                        .refs(i)
-                        .iter()
-                        .any(|&(rule, target)| keys.contains(&(self.target_kind(i, rule), target)))
-                })
-            }
+        if keys.is_empty() {
+            return Vec::new();
         }
+        let few: Vec<(usize, &str)> = keys.iter().copied().collect();
+        let is_key = |i: usize, rule: usize, target: &str| {
+            if few.len() <= 16 {
+                few.iter()
+                    .any(|&(kind, id)| id == target && kind == self.target_kind(i, rule))
+            } else {
+                keys.contains(&(self.target_kind(i, rule), target))
+            }
+        };
+        self.entries_where(|i| {
+            self.skims
+                .refs(i)
+                .iter()
+                .any(|&(rule, target)| is_key(i, rule, target))
+        })
     }
 
     /// The entries for which `keep` holds, ascending; one parallel pass over the registry.
@@ -543,14 +542,12 @@ schema = "schemas/any.json"
         kept
     }
 
-    /// For every single changed entry, and every removed one, the rules run on the picked
-    /// subset keep exactly what running them on everything keeps.
-    #[test]
-    fn the_picked_subset_keeps_what_a_run_over_everything_keeps() {
-        let dir = registry(120);
+    /// The configuration and every entry's summary of [`registry`]`(n)`.
+    fn summaries(n: usize) -> (Config, Vec<EntrySummary>) {
+        let dir = registry(n);
         let snapshot = Worktree::new(dir.path()).expect("snapshot");
         let config = Config::load(&snapshot).expect("config");
-        let all = run(
+        let entries = run(
             &config,
             &snapshot,
             discover(&config, &snapshot).expect("discover"),
@@ -558,6 +555,35 @@ schema = "schemas/any.json"
         )
         .expect("run")
         .entries;
+        (config, entries)
+    }
+
+    /// The entries a change affects, then what the change keeps of the rules run on the picked
+    /// subset and of the rules run on everything.
+    fn kept_both<'a>(
+        head: &Head<'a>,
+        changed_at: &[usize],
+        removed: &HashSet<(usize, &str)>,
+    ) -> (HashSet<&'a str>, Vec<String>, Vec<String>) {
+        let found = head.cross_findings(changed_at, removed);
+        let changed: HashSet<&str> = changed_at
+            .iter()
+            .map(|&i| head.entries[i].path.as_str())
+            .collect();
+        let focused = kept(found.cross, &found.affected, &changed);
+        let everything = kept(
+            cross::check(head.config, head.entries),
+            &found.affected,
+            &changed,
+        );
+        (found.affected, focused, everything)
+    }
+
+    /// For every single changed entry, and every removed one, the rules run on the picked
+    /// subset keep exactly what running them on everything keeps.
+    #[test]
+    fn the_picked_subset_keeps_what_a_run_over_everything_keeps() {
+        let (config, all) = summaries(120);
         let mut compared = 0;
         for at in 0..all.len() {
             // `at` changed, in the full registry; or `at` removed, from a registry without it.
@@ -580,13 +606,7 @@ schema = "schemas/any.json"
                     (vec![at], HashSet::default())
                 };
                 let head = Head::new(&config, &entries, &[], None);
-                let found = head.cross_findings(&changed_at, &removed_keys);
-                let changed: HashSet<&str> = changed_at
-                    .iter()
-                    .map(|&i| entries[i].path.as_str())
-                    .collect();
-                let focused = kept(found.cross, &found.affected, &changed);
-                let everything = kept(cross::check(&config, &entries), &found.affected, &changed);
+                let (_, focused, everything) = kept_both(&head, &changed_at, &removed_keys);
                 assert_eq!(focused, everything, "entry {at} (removed: {removed})");
                 let pick = head.pick(&changed_at, &removed_keys);
                 compared += usize::from(!everything.is_empty());
@@ -612,28 +632,12 @@ schema = "schemas/any.json"
     /// running the rules on everything keeps.
     #[test]
     fn a_change_to_many_entries_keeps_what_a_run_over_everything_keeps() {
-        let dir = registry(120);
-        let snapshot = Worktree::new(dir.path()).expect("snapshot");
-        let config = Config::load(&snapshot).expect("config");
-        let entries = run(
-            &config,
-            &snapshot,
-            discover(&config, &snapshot).expect("discover"),
-            Mode::Plain { visit: None },
-        )
-        .expect("run")
-        .entries;
+        let (config, entries) = summaries(120);
         for offset in 0..3 {
             let changed_at: Vec<usize> = (offset..entries.len()).step_by(3).collect();
             let removed: HashSet<(usize, &str)> = [(entries[0].kind, "gone")].into_iter().collect();
             let head = Head::new(&config, &entries, &[], None);
-            let found = head.cross_findings(&changed_at, &removed);
-            let changed: HashSet<&str> = changed_at
-                .iter()
-                .map(|&i| entries[i].path.as_str())
-                .collect();
-            let focused = kept(found.cross, &found.affected, &changed);
-            let everything = kept(cross::check(&config, &entries), &found.affected, &changed);
+            let (affected, focused, everything) = kept_both(&head, &changed_at, &removed);
             assert!(
                 !everything.is_empty(),
                 "offset {offset}: findings to compare"
@@ -658,7 +662,7 @@ schema = "schemas/any.json"
                 .collect();
             assert!(referring.len() > 10, "offset {offset}: referrers to check");
             for path in referring {
-                assert!(found.affected.contains(path), "offset {offset}: {path}");
+                assert!(affected.contains(path), "offset {offset}: {path}");
             }
         }
     }
