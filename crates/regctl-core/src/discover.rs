@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use crate::code::Code;
-use crate::config::{CONFIG_FILE, Config, RENAMES_FILE, is_within, walk_roots};
+use crate::config::{CONFIG_FILE, Config, Kind, RENAMES_FILE, is_within, walk_roots};
 use crate::diagnostic::Diagnostic;
 use crate::document::Format;
 use crate::error::Error;
@@ -52,16 +52,34 @@ pub fn discover(config: &Config, snapshot: &dyn Snapshot) -> Result<Discovered, 
         .map(|kind| kind.schema_path.rsplit_once('/').map_or("", |(dir, _)| dir))
         .collect();
     let mut out = Discovered::default();
+    let claimant = |path: &str| {
+        config
+            .kinds
+            .iter()
+            .enumerate()
+            .filter(|(_, kind)| is_within(path, &kind.dir))
+            .max_by_key(|(_, kind)| kind.dir.len())
+    };
+    // Which kind claims a file depends only on its directory (unless the file's path is a
+    // kind's directory itself), and listings keep a directory's files together: the claimant
+    // is found once per directory instead of by comparing every path with every kind's.
+    let mut last_dir: Option<(String, Option<(usize, &Kind)>)> = None;
     for root in walk_roots(config) {
         let listed = snapshot.list(&root)?;
         out.descriptors.reserve(listed.len());
         for file in listed {
-            let kind = config
-                .kinds
-                .iter()
-                .enumerate()
-                .filter(|(_, kind)| is_within(&file.path, &kind.dir))
-                .max_by_key(|(_, kind)| kind.dir.len());
+            let dir = file.path.rsplit_once('/').map_or("", |(dir, _)| dir);
+            let names_a_kind_dir = config.kinds.iter().any(|kind| kind.dir == file.path);
+            let kind = match &last_dir {
+                Some((last, kind)) if last == dir && !names_a_kind_dir => *kind,
+                _ => {
+                    let kind = claimant(&file.path);
+                    if !names_a_kind_dir {
+                        last_dir = Some((dir.to_owned(), kind));
+                    }
+                    kind
+                }
+            };
             let format = Format::from_path(&file.path);
             match (kind, file.kind, format) {
                 (Some((index, _)), ListedKind::File { size }, Some(format)) => {
@@ -130,6 +148,54 @@ pub fn discover(config: &Config, snapshot: &dyn Snapshot) -> Result<Discovered, 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_file_is_claimed_by_the_deepest_kind_whose_directory_holds_it() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        let write = |path: &str, text: &str| {
+            let full = root.join(path);
+            std::fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
+            std::fs::write(full, text).expect("write");
+        };
+        write(
+            CONFIG_FILE,
+            "[registry]\nname = \"t\"\n\n[kinds.thing]\ndir = \"reg/things\"\nschema = \"any.json\"\n\n\
+             [kinds.special]\ndir = \"reg/things/special\"\nschema = \"any.json\"\n",
+        );
+        write("any.json", "{}");
+        // A kind's directory listed between its parent kind's files, a sibling whose name starts
+        // like it, and a directory inside it.
+        for path in [
+            "reg/things/a.toml",
+            "reg/things/special/b.toml",
+            "reg/things/special/deeper/c.toml",
+            "reg/things/special-not/d.toml",
+            "reg/things/z.toml",
+            "reg/things/special/e.toml",
+        ] {
+            write(path, "");
+        }
+        let snapshot = crate::Worktree::new(root).expect("worktree");
+        let config = Config::load(&snapshot).expect("config");
+        let found = discover(&config, &snapshot).expect("discover");
+        let claimed: Vec<(&str, &str)> = found
+            .descriptors
+            .iter()
+            .map(|d| (d.path.as_str(), config.kinds[d.kind].name.as_str()))
+            .collect();
+        assert_eq!(
+            claimed,
+            [
+                ("reg/things/a.toml", "thing"),
+                ("reg/things/special-not/d.toml", "thing"),
+                ("reg/things/special/b.toml", "special"),
+                ("reg/things/special/deeper/c.toml", "special"),
+                ("reg/things/special/e.toml", "special"),
+                ("reg/things/z.toml", "thing"),
+            ]
+        );
+    }
 
     #[test]
     fn stems_drop_directory_and_extension() {

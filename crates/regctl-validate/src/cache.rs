@@ -121,8 +121,28 @@ impl SummaryCache {
     }
 
     /// Where the cache file holds the summary of a file of `kind` with `content`.
+    #[cfg(test)]
     pub(crate) fn find(&self, kind: usize, content: ContentId) -> Option<Slot> {
         self.find_key((kind as u32, content))
+    }
+
+    /// Like [`Self::find`], trying first the record at `next`: records are written in the order
+    /// entries are listed in, so the one after the last found is usually the one wanted, and
+    /// reading them in order is far cheaper than probing the table for each. `next` moves past
+    /// the record found. A wrong guess costs one comparison: the key is checked in full.
+    pub(crate) fn find_next(
+        &self,
+        kind: usize,
+        content: ContentId,
+        next: &mut usize,
+    ) -> Option<Slot> {
+        let key = (kind as u32, content);
+        let slot = match record_at(&self.bytes, *next) {
+            Some((found, slot)) if *next != 0 && found == key => slot,
+            _ => self.find_key(key)?,
+        };
+        *next = slot.start + slot.len;
+        Some(slot)
     }
 
     fn find_key(&self, key: Key) -> Option<Slot> {
@@ -241,16 +261,25 @@ impl SummaryCache {
         } else {
             HashSet::new()
         };
-        let mut keys: Vec<Key> = self
+        // Records follow the order the run listed its entries in, which the next run lists
+        // them in too: it then reads the records front to back ([`Self::find_next`]) instead of
+        // jumping around the file. Records of no current entry go last, by key.
+        let listed: HashMap<Key, usize> = live
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| e.content.map(|c| ((e.kind as u32, c), i)))
+            .collect();
+        let mut keys: Vec<(usize, Key)> = self
             .stored_keys()
             .chain(self.added.keys().copied())
             .filter(|key| !prune || keep.contains(key))
+            .map(|key| (listed.get(&key).copied().unwrap_or(usize::MAX), key))
             .collect();
         keys.sort_unstable();
         keys.dedup();
         let records: Vec<(Key, &[u8])> = keys
             .into_iter()
-            .filter_map(|key| Some((key, self.encoded(key)?)))
+            .filter_map(|(_, key)| Some((key, self.encoded(key)?)))
             .collect();
         let _ = write_atomic(&self.file, &file_with_table(self.key, &records));
     }
@@ -304,7 +333,7 @@ fn hash(key: Key) -> u64 {
     low ^ u64::from(key.0).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
-/// A whole cache file for `key` holding `records` (sorted by key, without duplicates), with
+/// A whole cache file for `key` holding `records` (without duplicates, in the order given), with
 /// their table.
 fn file_with_table(key: ContentId, records: &[(Key, &[u8])]) -> Vec<u8> {
     // At most half full, so that probes stay short.
@@ -705,6 +734,56 @@ mod tests {
         );
         assert_cached(dir.path(), &config, &a);
         assert_cached(dir.path(), &config, &b);
+    }
+
+    #[test]
+    fn records_are_written_in_the_order_entries_are_listed_and_read_in_it() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = config(dir.path(), "one");
+        // Listed z, y, …, a: the opposite of the keys' order, so the order cannot be by accident.
+        let live: Vec<EntrySummary> = ('a'..='z').rev().map(|c| entry(&c.to_string())).collect();
+        let stale = entry("stale");
+        let mut written = live.clone();
+        written.push(stale.clone());
+        add_live(dir.path(), &config, &written, &live);
+        let cache = SummaryCache::open(dir.path(), &config);
+        let mut next = 0;
+        let mut previous_end = 0;
+        for e in &live {
+            let slot = cache
+                .find_next(e.kind, e.content.expect("content"), &mut next)
+                .expect("found");
+            assert!(
+                slot.start > previous_end,
+                "{} follows the entry before it",
+                e.id
+            );
+            assert_eq!(next, slot.start + slot.len, "the guess moves past it");
+            previous_end = slot.start;
+        }
+        // A wrong guess (the next record is not the one wanted) falls back to the table.
+        let mut next = 0;
+        let first = cache
+            .find_next(0, live[0].content.expect("content"), &mut next)
+            .expect("found");
+        let third = cache
+            .find_next(0, live[2].content.expect("content"), &mut next)
+            .expect("found through the table");
+        assert!(third.start > first.start);
+        assert_eq!(next, third.start + third.len);
+        // So does a guess that points at no record at all, and a key the file lacks.
+        let mut nowhere = usize::MAX / 2;
+        assert!(
+            cache
+                .find_next(0, live[1].content.expect("content"), &mut nowhere)
+                .is_some()
+        );
+        let missing = ContentId::of_bytes(b"missing");
+        assert!(cache.find_next(0, missing, &mut next).is_none());
+        assert!(
+            is_found(dir.path(), &config, &stale),
+            "a record no entry lists is kept"
+        );
     }
 
     fn is_found(dir: &Path, config: &Config, entry: &EntrySummary) -> bool {

@@ -234,28 +234,32 @@ fn run(
     descriptors
         .into_par_iter()
         .enumerate()
-        .map(|(i, descriptor)| {
-            let unchanged = |base: &Discovered| {
-                let was = base_of[i].map(|b| &base.descriptors[b]);
-                was.is_some_and(|was| was.id.is_some() && was.id == descriptor.id)
-            };
-            if let (Some(base), Some(cache), Some(id)) = (base, cache, descriptor.id)
-                && unchanged(base)
-                && let Some(slot) = cache.find(descriptor.kind, id)
-            {
-                return (
-                    EntrySummary::stub(descriptor, slot.broken),
-                    Checked::Cached(slot),
-                );
-            }
-            match file::check(config, snapshot, &descriptor, identify, visit) {
-                Ok(outcome) => (outcome.entry, Checked::Read(Ok(outcome.findings))),
-                Err(err) => (
-                    EntrySummary::stub(descriptor, true),
-                    Checked::Read(Err(err)),
-                ),
-            }
-        })
+        // Each job walks its entries in order, and so the cache's records (`find_next`).
+        .map_init(
+            || 0,
+            |next_record, (i, descriptor)| {
+                let unchanged = |base: &Discovered| {
+                    let was = base_of[i].map(|b| &base.descriptors[b]);
+                    was.is_some_and(|was| was.id.is_some() && was.id == descriptor.id)
+                };
+                if let (Some(base), Some(cache), Some(id)) = (base, cache, descriptor.id)
+                    && unchanged(base)
+                    && let Some(slot) = cache.find_next(descriptor.kind, id, next_record)
+                {
+                    return (
+                        EntrySummary::stub(descriptor, slot.broken),
+                        Checked::Cached(slot),
+                    );
+                }
+                match file::check(config, snapshot, &descriptor, identify, visit) {
+                    Ok(outcome) => (outcome.entry, Checked::Read(Box::new(Ok(outcome.findings)))),
+                    Err(err) => (
+                        EntrySummary::stub(descriptor, true),
+                        Checked::Read(Box::new(Err(err))),
+                    ),
+                }
+            },
+        )
         .unzip_into_vecs(&mut entries, &mut findings);
     let mut run = Run {
         n_files: entries.len(),
@@ -279,7 +283,7 @@ fn run(
             run.visits.push(None);
             continue;
         };
-        let found = found?;
+        let found = (*found)?;
         run.per_file.extend(found.diagnostics);
         if let Some(text) = found.text {
             run.sources.push((entry.path.clone(), text));
@@ -322,8 +326,9 @@ fn pair_by_path(base: &[DescriptorFile], head: &[DescriptorFile]) -> Vec<Option<
 
 /// How one descriptor was taken into a run.
 enum Checked {
-    /// Read and checked, with what that found.
-    Read(Result<file::Findings, Error>),
+    /// Read and checked, with what that found (boxed: most entries of a change run are
+    /// `Cached`, and a vector of 100,000 unboxed outcomes was megabytes of fresh pages).
+    Read(Box<Result<file::Findings, Error>>),
     /// Left in the summary cache, unchanged since the base.
     Cached(cache::Slot),
 }
