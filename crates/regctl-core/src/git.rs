@@ -240,11 +240,26 @@ impl GitRepo {
     fn tree_files(&self, commit: CommitId, label: &str, prefix: &str) -> Result<GitFiles, Error> {
         let repo = self.local();
         let listing_failed = |err| git_error(format!("list the files of {label}"), err);
+        let Some(tree) = self.registry_tree(&repo, commit, label, prefix)? else {
+            return Ok(GitFiles::new(self.repo.clone(), Vec::new(), label));
+        };
+        let mut files = Vec::new();
+        list_tree(&repo, &tree, &mut String::new(), &mut files).map_err(listing_failed)?;
+        Ok(GitFiles::new(self.repo.clone(), files, label))
+    }
+
+    /// The tree of `commit` at `prefix`, if it has one there.
+    fn registry_tree<'r>(
+        &self,
+        repo: &'r gix::Repository,
+        commit: CommitId,
+        label: &str,
+        prefix: &str,
+    ) -> Result<Option<gix::Tree<'r>>, Error> {
         let mut tree = repo
             .find_commit(commit.0)
             .and_then(|commit| commit.tree())
             .map_err(|err| git_error(format!("read the tree of {label}"), err))?;
-        // Only the registry's own subtree is listed.
         for part in prefix.split('/').filter(|part| !part.is_empty()) {
             let subtree = tree
                 .iter()
@@ -252,13 +267,96 @@ impl GitRepo {
                 .find(|entry| entry.inner.mode.is_tree() && entry.inner.filename == part)
                 .map(|entry| entry.inner.oid.to_owned());
             match subtree {
-                Some(id) => tree = repo.find_tree(id).map_err(listing_failed)?,
-                None => return Ok(GitFiles::new(self.repo.clone(), Vec::new(), label)),
+                Some(id) => {
+                    tree = repo
+                        .find_tree(id)
+                        .map_err(|err| git_error(format!("list the files of {label}"), err))?;
+                }
+                None => return Ok(None),
             }
         }
-        let mut files = Vec::new();
-        list_tree(&repo, &tree, &mut String::new(), &mut files).map_err(listing_failed)?;
-        Ok(GitFiles::new(self.repo.clone(), files, label))
+        Ok(Some(tree))
+    }
+
+    /// What differs between the registry in commits `base` and `head`, found by comparing their
+    /// trees: a directory whose tree is the same on both sides is not read, so a change to one
+    /// entry reads only the trees on its path. Meant to run beside the head's listing; see
+    /// [`BaseChanges::against`].
+    pub fn base_changes(
+        &self,
+        base: CommitId,
+        head: CommitId,
+        label: &str,
+    ) -> Result<BaseChanges, Error> {
+        let repo = self.local();
+        let failed = |err| git_error(format!("compare {label} with the head"), err);
+        let base_tree = self.registry_tree(&repo, base, label, &self.prefix)?;
+        let head_tree = self.registry_tree(&repo, head, label, &self.prefix)?;
+        let mut recorder = gix::diff::tree::Recorder::default();
+        let hash = repo.object_hash();
+        let data = |tree: &Option<gix::Tree<'_>>| {
+            tree.as_ref().map(|t| t.data.clone()).unwrap_or_default()
+        };
+        let (base_data, head_data) = (data(&base_tree), data(&head_tree));
+        let same = matches!((&base_tree, &head_tree), (Some(a), Some(b)) if a.id == b.id);
+        if !same {
+            gix::diff::tree(
+                gix::objs::TreeRefIter::from_bytes(&base_data, hash),
+                gix::objs::TreeRefIter::from_bytes(&head_data, hash),
+                gix::diff::tree::State::default(),
+                &repo.objects,
+                &mut recorder,
+            )
+            .map_err(|err| failed(gix::Error::from_error(err)))?;
+        }
+        let mut changes = BaseChanges::default();
+        let utf8 = |path: &gix::bstr::BStr| path.to_str().ok().map(str::to_owned);
+        use gix::diff::tree::recorder::Change;
+        for change in recorder.records {
+            let (before, after, path) = match change {
+                Change::Addition {
+                    entry_mode, path, ..
+                } => (None, Some(entry_mode), path),
+                Change::Deletion {
+                    entry_mode,
+                    oid,
+                    path,
+                    ..
+                } => (Some((entry_mode, oid)), None, path),
+                Change::Modification {
+                    previous_entry_mode,
+                    previous_oid,
+                    entry_mode,
+                    path,
+                    ..
+                } => (
+                    Some((previous_entry_mode, previous_oid)),
+                    Some(entry_mode),
+                    path,
+                ),
+            };
+            let modes = before.map(|(mode, _)| mode).into_iter().chain(after);
+            if modes.clone().any(|mode| mode.is_link()) {
+                changes.linked = true;
+            }
+            if modes.clone().all(|mode| mode.is_tree()) {
+                continue; // a directory: its files are reported one by one
+            }
+            let Some(path) = utf8(path.as_ref()) else {
+                continue; // not a name a registry file can have; listings skip it too
+            };
+            if let Some((_, id)) = before.filter(|(mode, _)| mode.is_blob()) {
+                changes
+                    .base_files
+                    .push((path.clone(), GitFile { id, link: false }));
+            }
+            if after.is_some_and(|mode| mode.is_blob()) {
+                changes.head_paths.push(path);
+            }
+        }
+        changes.base_files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        changes.head_paths.sort_unstable();
+        Ok(changes)
     }
 
     /// The registry as staged in the git index: what the next commit will contain.
@@ -554,6 +652,38 @@ fn list_tree(
         }
     }
     Ok(())
+}
+
+/// What differs between a base commit and a head commit ([`GitRepo::base_changes`]).
+#[derive(Default)]
+pub struct BaseChanges {
+    /// The base's files that differ (removed or changed), in path order.
+    base_files: Vec<(String, GitFile)>,
+    /// The head's paths that differ (added or changed), in path order.
+    head_paths: Vec<String>,
+    /// A symbolic link changed.
+    linked: bool,
+}
+
+impl BaseChanges {
+    /// The base's differing files as a snapshot of `repo` labelled `label`, and the head's
+    /// differing paths, given the head's listing. `None` when either side holds a symbolic
+    /// link: a link's content is its target's, which comparing trees does not see, so the
+    /// whole base must be listed.
+    pub fn against(
+        self,
+        head: &GitFiles,
+        repo: &GitRepo,
+        label: &str,
+    ) -> Option<(GitFiles, Vec<String>)> {
+        if self.linked || head.files.iter().any(|(_, file)| file.link) {
+            return None;
+        }
+        Some((
+            GitFiles::new(repo.repo.clone(), self.base_files, label),
+            self.head_paths,
+        ))
+    }
 }
 
 #[derive(Clone, Copy, Debug)]

@@ -24,6 +24,10 @@ use crate::focus::Head;
 pub struct Base<'a> {
     /// The base snapshot (the merge base of the pull request, or `HEAD` for staged changes).
     pub snapshot: &'a dyn Snapshot,
+    /// When git compared the two sides ([`regctl_core::git::GitRepo::base_changes`]): the
+    /// head's paths that differ from the base, in path order; `snapshot` then holds only the
+    /// base's files that differ from the head. Without it, `snapshot` is the whole base.
+    pub changed: Option<&'a [String]>,
     /// Violations acknowledged in commit trailers between base and head.
     pub acknowledgements: Vec<Acknowledgement>,
     /// The handle of the change's author, for `not-owner`.
@@ -99,6 +103,8 @@ pub(crate) fn judge(
             kept[b] = true;
         }
         match was.map(|b| &base_found.descriptors[b]) {
+            // The base holds only what differs: a file missing from it is the same in both.
+            None if !differs(base.changed, &entry.path) => continue,
             None => added.push(entry),
             Some(file) if file.id.is_none() || file.id != entry.content => {
                 modified.push((file, entry))
@@ -186,6 +192,7 @@ pub(crate) fn judge(
         run.discovery
             .iter()
             .filter(|d| !base_discovery.contains(&(d.code, d.file.as_deref())))
+            .filter(|d| d.file.as_deref().is_none_or(|f| differs(base.changed, f)))
             .cloned(),
     );
     out.extend(
@@ -202,6 +209,16 @@ pub(crate) fn judge(
         n_changed,
         n_removed,
         decoded: focused.decoded,
+    })
+}
+
+/// Whether the head's file at `path` may differ from the base's, given the paths that do
+/// ([`Base::changed`]; without them, any may).
+pub(crate) fn differs(changed: Option<&[String]>, path: &str) -> bool {
+    changed.is_none_or(|changed| {
+        changed
+            .binary_search_by(|other| other.as_str().cmp(path))
+            .is_ok()
     })
 }
 

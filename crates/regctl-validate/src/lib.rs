@@ -76,6 +76,7 @@ pub fn validate_with(
         head_found?,
         Mode::Change {
             base: &base_found,
+            changed: base.changed,
             cache: cache.as_ref().filter(|_| !base.report_all),
             all_cross: base.report_all,
         },
@@ -202,6 +203,9 @@ enum Mode<'a> {
     /// judge runs them around what changed.
     Change {
         base: &'a Discovered,
+        /// The head's paths that differ from the base, when `base` holds only those
+        /// ([`Base::changed`]).
+        changed: Option<&'a [String]>,
         cache: Option<&'a cache::SummaryCache>,
         all_cross: bool,
     },
@@ -214,13 +218,14 @@ fn run(
     mut discovered: Discovered,
     mode: Mode<'_>,
 ) -> Result<Run, Error> {
-    let (identify, visit, base, cache, all_cross) = match mode {
-        Mode::Plain { visit } => (false, visit, None, None, true),
+    let (identify, visit, base, changed, cache, all_cross) = match mode {
+        Mode::Plain { visit } => (false, visit, None, None, None, true),
         Mode::Change {
             base,
+            changed,
             cache,
             all_cross,
-        } => (true, None, Some(base), cache, all_cross),
+        } => (true, None, Some(base), changed, cache, all_cross),
     };
     let base_of = match base {
         Some(base) => pair_by_path(&base.descriptors, &discovered.descriptors),
@@ -238,9 +243,12 @@ fn run(
         .map_init(
             || 0,
             |next_record, (i, descriptor)| {
-                let unchanged = |base: &Discovered| {
-                    let was = base_of[i].map(|b| &base.descriptors[b]);
-                    was.is_some_and(|was| was.id.is_some() && was.id == descriptor.id)
+                let unchanged = |base: &Discovered| match changed {
+                    Some(_) => !change::differs(changed, &descriptor.path),
+                    None => {
+                        let was = base_of[i].map(|b| &base.descriptors[b]);
+                        was.is_some_and(|was| was.id.is_some() && was.id == descriptor.id)
+                    }
                 };
                 if let (Some(base), Some(cache), Some(id)) = (base, cache, descriptor.id)
                     && unchanged(base)

@@ -24,6 +24,9 @@ pub(crate) struct Target {
     pub(crate) head: Box<dyn Snapshot>,
     pub(crate) head_revision: Revision,
     pub(crate) base: Option<Side>,
+    /// The head's paths that differ from the base, when git compared the two and the base
+    /// snapshot holds only its differing files ([`regctl_validate::Base::changed`]).
+    pub(crate) changed: Option<Vec<String>>,
     /// Trailers of the commits between base and head.
     pub(crate) trailers: Vec<Trailer>,
     /// The registry root relative to the git work tree, for paths in CI annotations.
@@ -44,6 +47,7 @@ pub(crate) fn open(args: &ValidateArgs, root: &Path) -> Result<Target, Error> {
                 commit: None,
             },
             base: None,
+            changed: None,
             trailers: Vec::new(),
             repo_prefix,
         });
@@ -56,6 +60,7 @@ pub(crate) fn open(args: &ValidateArgs, root: &Path) -> Result<Target, Error> {
             head: Box::new(git.commit_snapshot(commit, rev)?),
             head_revision: revision(rev, Some(commit)),
             base: None,
+            changed: None,
             trailers: Vec::new(),
             repo_prefix,
         });
@@ -106,6 +111,34 @@ pub(crate) fn open(args: &ValidateArgs, root: &Path) -> Result<Target, Error> {
         _ => Vec::new(),
     };
 
+    // Between two commits, git compares the trees beside the head's listing, reading only the
+    // directories that differ: the base is not listed, and holds only what differs.
+    if let (HeadSource::Commit(head_commit, rev), Some((name, commit))) = (&source, &base) {
+        let (head, changes) = std::thread::scope(|scope| {
+            let changes = scope.spawn(|| git.base_changes(*commit, *head_commit, name));
+            let head = git.commit_snapshot(*head_commit, rev);
+            // A panic while comparing is a bug; pass it on rather than hide it.
+            let changes = changes
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (head, changes)
+        });
+        let head = head?;
+        let (snapshot, changed): (Box<dyn Snapshot>, _) = match changes?.against(&head, &git, name)
+        {
+            Some((files, changed)) => (Box::new(files), Some(changed)),
+            None => (Box::new(git.commit_snapshot(*commit, name)?), None),
+        };
+        return Ok(Target {
+            head: Box::new(head),
+            head_revision,
+            base: Some((snapshot, revision(name, Some(*commit)))),
+            changed,
+            trailers,
+            repo_prefix,
+        });
+    }
+
     // Listing the head and the base are each a walk over the whole registry: side by side.
     let open_head = || -> Result<Box<dyn Snapshot>, Error> {
         Ok(match &source {
@@ -136,6 +169,7 @@ pub(crate) fn open(args: &ValidateArgs, root: &Path) -> Result<Target, Error> {
         head,
         head_revision,
         base,
+        changed: None,
         trailers,
         repo_prefix,
     })

@@ -129,6 +129,7 @@ fn run(args: &ValidateArgs) -> Result<(Target, Report), Error> {
     }
     let cache_dir = super::registry_cache_dir(&root);
     let base = target.base.as_ref().map(|(snapshot, _)| Base {
+        changed: target.changed.as_deref(),
         cache_dir: (!args.no_cache).then_some(cache_dir.as_path()),
         snapshot: snapshot.as_ref(),
         acknowledgements: acknowledgements(&target.trailers),

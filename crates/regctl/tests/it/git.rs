@@ -670,4 +670,76 @@ fn a_registry_in_a_subdirectory_of_its_repository_is_read_from_git_alone() {
         ["registry/things/c.toml:1:1 schema"],
         "paths are relative to the registry"
     );
+    // Between two commits, the trees compared are the registry's, and so are the paths.
+    ctx.write("app/registry/things/stray.toml", "still = \"not seen\"\n");
+    ctx.commit("c, and a change outside the registry");
+    let (code, pr) = validate_json(&mut in_registry(), &["--base", "HEAD~1", "--head", "HEAD"]);
+    assert_eq!(code, 2);
+    assert_eq!(positions(&pr), ["registry/things/c.toml:1:1 schema"]);
+    assert_eq!(pr["summary"]["changed"], 1, "{pr}");
+}
+
+/// Between two commits only the trees that differ are compared and the base is not listed; the
+/// verdict must be the one listing both sides gives (the working tree checked out at the head).
+#[test]
+fn comparing_two_commits_judges_as_listing_both_sides_does() {
+    let ctx = repo();
+    ctx.write(
+        "registry/components/user.toml",
+        "[component]\nname = \"user\"\n\n[versions.latest]\nversion = \"1.0.0\"\n\n[versions.latest.dependencies]\nfinetuning = \"^0.1\"\n\n[owner]\nteam = \"data-eng\"\n",
+    )
+    .write("registry/components/legacy/old.toml", "[component]\nname = \"old\"\n")
+    .write("registry/teams/notes.txt", "not a descriptor\n");
+    ctx.commit("a user, an old entry in a directory of its own, notes");
+    // Changed, removed (with a dependent), added in a new directory, a directory removed, and
+    // a file no kind reads added beside one that was there.
+    ctx.edit(
+        "registry/components/tokenizer.toml",
+        "version = \"0.4.1\"",
+        "version = \"0.4.0\"",
+    );
+    ctx.git(&["rm", "-q", "registry/components/finetuning.toml"]);
+    ctx.git(&["rm", "-q", "-r", "registry/components/legacy"]);
+    ctx.write(
+        "registry/components/fresh/new.toml",
+        "[component]\nname = \"new\"\n\n[versions.latest]\nversion = \"x\"\n\n[owner]\nteam = \"nobody\"\n",
+    )
+    .write("registry/teams/more-notes.txt", "still not a descriptor\n");
+    ctx.commit("change, remove and add");
+    let judged_alike = |what: &str| {
+        let (pr_code, pr) =
+            validate_json(&mut ctx.command(), &["--base", "HEAD~1", "--head", "HEAD"]);
+        let (listed_code, listed) = validate_json(&mut ctx.command(), &["--base", "HEAD~1"]);
+        assert_eq!(pr_code, listed_code, "{what}");
+        assert_eq!(pr["diagnostics"], listed["diagnostics"], "{what}");
+        assert_eq!(pr["summary"], listed["summary"], "{what}");
+        pr
+    };
+    let report = judged_alike("plain files");
+    let found = positions(&report);
+    for expected in [
+        "registry/components/user.toml",
+        "registry/components/fresh/new.toml",
+    ] {
+        assert!(
+            found.iter().any(|f| f.starts_with(expected)),
+            "{expected} is judged: {found:?}"
+        );
+    }
+    assert!(
+        !found
+            .iter()
+            .any(|f| f.starts_with("registry/teams/notes.txt")),
+        "the notes already there are not news: {found:?}"
+    );
+    assert!(found.contains(&"registry/teams/more-notes.txt unclaimed-file".to_owned()));
+    // A symbolic link's content is its target's, which comparing trees does not see: the
+    // whole base is listed instead, with the same verdict.
+    std::os::unix::fs::symlink(
+        "tokenizer.toml",
+        ctx.root().join("registry/components/alias.toml"),
+    )
+    .expect("symlink");
+    ctx.commit("an alias");
+    judged_alike("with a symbolic link");
 }
