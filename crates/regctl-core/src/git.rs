@@ -294,15 +294,13 @@ impl GitRepo {
         let head_tree = self.registry_tree(&repo, head, label, &self.prefix)?;
         let mut recorder = gix::diff::tree::Recorder::default();
         let hash = repo.object_hash();
-        let data = |tree: &Option<gix::Tree<'_>>| {
-            tree.as_ref().map(|t| t.data.clone()).unwrap_or_default()
-        };
-        let (base_data, head_data) = (data(&base_tree), data(&head_tree));
+        let base_data = base_tree.as_ref().map_or(&[][..], |tree| &tree.data);
+        let head_data = head_tree.as_ref().map_or(&[][..], |tree| &tree.data);
         let same = matches!((&base_tree, &head_tree), (Some(a), Some(b)) if a.id == b.id);
         if !same {
             gix::diff::tree(
-                gix::objs::TreeRefIter::from_bytes(&base_data, hash),
-                gix::objs::TreeRefIter::from_bytes(&head_data, hash),
+                gix::objs::TreeRefIter::from_bytes(base_data, hash),
+                gix::objs::TreeRefIter::from_bytes(head_data, hash),
                 gix::diff::tree::State::default(),
                 &repo.objects,
                 &mut recorder,

@@ -243,6 +243,7 @@ fn run(
         .map_init(
             || 0,
             |next_record, (i, descriptor)| {
+                // Only a differing path needs its base's file: the rest are known unchanged.
                 let unchanged = |base: &Discovered| match changed {
                     Some(_) => !change::differs(changed, &descriptor.path),
                     None => {

@@ -114,15 +114,10 @@ pub(crate) fn open(args: &ValidateArgs, root: &Path) -> Result<Target, Error> {
     // Between two commits, git compares the trees beside the head's listing, reading only the
     // directories that differ: the base is not listed, and holds only what differs.
     if let (HeadSource::Commit(head_commit, rev), Some((name, commit))) = (&source, &base) {
-        let (head, changes) = std::thread::scope(|scope| {
-            let changes = scope.spawn(|| git.base_changes(*commit, *head_commit, name));
-            let head = git.commit_snapshot(*head_commit, rev);
-            // A panic while comparing is a bug; pass it on rather than hide it.
-            let changes = changes
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (head, changes)
-        });
+        let (head, changes) = side_by_side(
+            || git.commit_snapshot(*head_commit, rev),
+            || git.base_changes(*commit, *head_commit, name),
+        );
         let head = head?;
         let (snapshot, changed): (Box<dyn Snapshot>, _) = match changes?.against(&head, &git, name)
         {
@@ -155,15 +150,7 @@ pub(crate) fn open(args: &ValidateArgs, root: &Path) -> Result<Target, Error> {
         let snapshot: Box<dyn Snapshot> = Box::new(git.commit_snapshot(*commit, name)?);
         Ok(Some((snapshot, revision(name, Some(*commit)))))
     };
-    let (head, base) = std::thread::scope(|scope| {
-        let base = scope.spawn(open_base);
-        let head = open_head();
-        // A panic while listing is a bug; pass it on rather than hide it.
-        let base = base
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (head, base)
-    });
+    let (head, base) = side_by_side(open_head, open_base);
     let (head, base) = (head?, base?);
     Ok(Target {
         head,
@@ -172,6 +159,19 @@ pub(crate) fn open(args: &ValidateArgs, root: &Path) -> Result<Target, Error> {
         changed: None,
         trailers,
         repo_prefix,
+    })
+}
+
+/// Runs `a` here and `b` on a thread of its own, and returns both results.
+fn side_by_side<A, B: Send>(a: impl FnOnce() -> A, b: impl FnOnce() -> B + Send) -> (A, B) {
+    std::thread::scope(|scope| {
+        let b = scope.spawn(b);
+        let a = a();
+        // A panic on the other thread is a bug; pass it on rather than hide it.
+        let b = b
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (a, b)
     })
 }
 
