@@ -288,15 +288,11 @@ fn cycles(
                 }
             }
         }
-        for component in strongly_connected(&edges, order) {
+        for component in cyclic_components(edges.as_slice(), order) {
             let start = *component
                 .iter()
                 .min_by(|&&a, &&b| entries[a].path.cmp(&entries[b].path))
                 .expect("components are not empty");
-            let is_cycle = component.len() > 1 || edges[start].iter().any(|edge| edge.to == start);
-            if !is_cycle {
-                continue;
-            }
             let path = cycle_through(start, &component, &edges);
             let same_kind = path.iter().all(|&n| entries[n].kind == entries[start].kind);
             let name = |n: usize| {
@@ -344,40 +340,64 @@ fn cycles(
     }
 }
 
-/// The strongly connected components of everything reachable from `order` (every node when it
-/// lists them all), by Tarjan's algorithm, iteratively (chains of 100,000 entries must not
-/// overflow the stack).
-pub(crate) fn strongly_connected(edges: &[Vec<Edge>], order: &[usize]) -> Vec<Vec<usize>> {
-    const UNVISITED: usize = usize::MAX;
-    let n = edges.len();
+/// A graph's out-edges, as the cycle search reads them.
+pub(crate) trait Successors {
+    /// How many nodes the graph has (nodes are `0..count`).
+    fn node_count(&self) -> usize;
+    /// The `k`-th edge of `node` leads to this node, if `node` has that many edges.
+    fn successor(&self, node: usize, k: usize) -> Option<usize>;
+}
+
+impl Successors for [Vec<Edge>] {
+    fn node_count(&self) -> usize {
+        self.len()
+    }
+
+    fn successor(&self, node: usize, k: usize) -> Option<usize> {
+        self[node].get(k).map(|edge| edge.to)
+    }
+}
+
+/// The strongly connected components that hold a cycle (more than one node, or a node with an
+/// edge to itself), among everything reachable from `order` (every node when it lists them
+/// all), by Tarjan's algorithm, iteratively (chains of 100,000 entries must not overflow the
+/// stack). Acyclic components, nearly all of them in a valid registry, are never collected.
+pub(crate) fn cyclic_components<G: Successors + ?Sized>(
+    graph: &G,
+    order: &[usize],
+) -> Vec<Vec<usize>> {
+    const UNVISITED: u32 = u32::MAX;
+    let n = graph.node_count();
+    // Node numbers fit in 32 bits (a registry has far fewer entries), which halves what the
+    // search touches.
     let mut index = vec![UNVISITED; n];
-    let mut low = vec![0; n];
+    let mut low = vec![0u32; n];
     let mut on_stack = vec![false; n];
-    let mut stack = Vec::new();
+    let mut stack: Vec<u32> = Vec::new();
     let mut components = Vec::new();
     let mut next_index = 0;
+    // (node, position in its edge list)
+    let mut work: Vec<(usize, usize)> = Vec::new();
     for &root in order {
         if index[root] != UNVISITED {
             continue;
         }
-        // (node, position in its edge list)
-        let mut work: Vec<(usize, usize)> = vec![(root, 0)];
+        work.push((root, 0));
         index[root] = next_index;
         low[root] = next_index;
         next_index += 1;
-        stack.push(root);
+        stack.push(root as u32);
         on_stack[root] = true;
         while let Some(&mut (node, ref mut position)) = work.last_mut() {
-            if let Some(edge) = edges[node].get(*position) {
+            if let Some(to) = graph.successor(node, *position) {
                 *position += 1;
-                let to = edge.to;
                 if index[to] == UNVISITED {
+                    work.push((to, 0));
                     index[to] = next_index;
                     low[to] = next_index;
                     next_index += 1;
-                    stack.push(to);
+                    stack.push(to as u32);
                     on_stack[to] = true;
-                    work.push((to, 0));
                 } else if on_stack[to] {
                     low[node] = low[node].min(index[to]);
                 }
@@ -387,16 +407,27 @@ pub(crate) fn strongly_connected(edges: &[Vec<Edge>], order: &[usize]) -> Vec<Ve
             if let Some(&(parent, _)) = work.last() {
                 low[parent] = low[parent].min(low[node]);
             }
-            if low[node] == index[node] {
-                let mut component = Vec::new();
-                while let Some(member) = stack.pop() {
-                    on_stack[member] = false;
-                    component.push(member);
-                    if member == node {
-                        break;
-                    }
-                }
-                components.push(component);
+            if low[node] != index[node] {
+                continue;
+            }
+            // The component is `node` and everything above it on the stack.
+            let at = stack
+                .iter()
+                .rposition(|&member| member as usize == node)
+                .unwrap_or(0);
+            let cyclic = stack.len() - at > 1
+                || (0..)
+                    .map_while(|k| graph.successor(node, k))
+                    .any(|to| to == node);
+            let members = stack.drain(at..).rev().map(|member| {
+                on_stack[member as usize] = false;
+                member as usize
+            });
+            if cyclic {
+                // Tarjan's order: the root last.
+                components.push(members.collect());
+            } else {
+                members.for_each(drop);
             }
         }
     }
@@ -507,15 +538,16 @@ mod tests {
 
     #[test]
     fn finds_components_and_shortest_cycles() {
-        // 0 → 1 → 2 → 0, 2 → 3, 3 → 3
-        let edges = graph(&[&[1], &[2], &[0, 3], &[3]]);
-        let mut components: Vec<Vec<usize>> = strongly_connected(&edges, &[0, 1, 2, 3])
-            .into_iter()
-            .map(|mut c| {
-                c.sort_unstable();
-                c
-            })
-            .collect();
+        // 0 → 1 → 2 → 0, 2 → 3, 3 → 3, 4 → 0, 4 → 5: 4 and 5 are on no cycle.
+        let edges = graph(&[&[1], &[2], &[0, 3], &[3], &[0, 5], &[]]);
+        let mut components: Vec<Vec<usize>> =
+            cyclic_components(edges.as_slice(), &[4, 0, 1, 2, 3, 5])
+                .into_iter()
+                .map(|mut c| {
+                    c.sort_unstable();
+                    c
+                })
+                .collect();
         components.sort();
         assert_eq!(components, [vec![0, 1, 2], vec![3]]);
         assert_eq!(cycle_through(0, &[0, 1, 2], &edges), [0, 1, 2]);
@@ -534,7 +566,7 @@ mod tests {
             })
             .collect();
         let order: Vec<usize> = (0..n).collect();
-        let components = strongly_connected(&edges, &order);
+        let components = cyclic_components(edges.as_slice(), &order);
         assert_eq!(components.len(), 1);
         assert_eq!(cycle_through(0, &components[0], &edges).len(), n);
     }

@@ -26,11 +26,11 @@ use foldhash::HashSet;
 use std::borrow::Cow;
 
 use rayon::prelude::*;
+use regctl_core::Diagnostic;
 use regctl_core::config::Config;
-use regctl_core::{Diagnostic, Span};
 
 use crate::cache::{self, Slot, SummaryCache};
-use crate::cross::{Edge, Scope, check_within, fold_id, path_order, strongly_connected};
+use crate::cross::{Scope, Successors, check_within, cyclic_components, fold_id, path_order};
 use crate::file::EntrySummary;
 
 /// What the registry-wide lookups need of each entry, borrowed, in flat lists per chunk of
@@ -138,6 +138,31 @@ pub(crate) struct Pick {
     pub(crate) subset: Vec<usize>,
 }
 
+/// What a walk through one graph reached: entries numbered in the order they were reached,
+/// with their edges, in local numbers, in one flat list.
+struct Reached {
+    /// The entry (index in the head's entries) of each local number.
+    nodes: Vec<usize>,
+    /// Where each node's edges start in `targets`, and where the last one's end.
+    starts: Vec<u32>,
+    targets: Vec<u32>,
+}
+
+impl Reached {
+    const UNSEEN: u32 = u32::MAX;
+}
+
+impl Successors for Reached {
+    fn node_count(&self) -> usize {
+        self.nodes.len()
+    }
+
+    fn successor(&self, node: usize, k: usize) -> Option<usize> {
+        let (start, end) = (self.starts[node] as usize, self.starts[node + 1] as usize);
+        (start + k < end).then(|| self.targets[start + k] as usize)
+    }
+}
+
 /// The cross-file findings a change may keep.
 #[derive(Default)]
 pub(crate) struct Focused<'a> {
@@ -214,19 +239,15 @@ impl<'a> Head<'a> {
             .filter_map(move |&(rule, target)| self.resolve(i, rule, target))
     }
 
-    /// Entry `i`'s references in the `g`-th graph of `Config::graphs` that resolve, as edges to
-    /// the entries they resolve to.
-    fn edges_in_graph(&self, i: usize, g: usize) -> impl Iterator<Item = Edge> + '_ {
+    /// The entries that entry `i`'s references in the `g`-th graph of `Config::graphs` resolve
+    /// to.
+    fn targets_in_graph(&self, i: usize, g: usize) -> impl Iterator<Item = usize> + '_ {
         let in_graph = &self.graph_of_rule[self.entries[i].kind];
         self.skims
             .refs(i)
             .iter()
             .filter(move |&&(rule, _)| in_graph[rule] == Some(g))
             .filter_map(move |&(rule, target)| self.resolve(i, rule, target))
-            .map(|to| Edge {
-                to,
-                span: Span::default(),
-            })
     }
 
     /// Entries with a reference to one of `keys` (`(kind, id)`), ascending.
@@ -353,53 +374,74 @@ impl<'a> Head<'a> {
     /// The strongly connected components, in acyclic graphs, that hold one of `from` and a
     /// cycle.
     fn cycles_through(&self, from: &[usize]) -> Vec<Vec<usize>> {
-        const UNSEEN: u32 = u32::MAX;
         let mut found = Vec::new();
+        let mut local = vec![Reached::UNSEEN; self.entries.len()];
         for (g, (_, settings)) in self.config.graphs.iter().enumerate() {
             if !settings.acyclic {
                 continue;
             }
-            // A cycle through an entry lies within what it reaches: walk forward from `from`,
-            // numbering what is reached locally (`from` first, in order) with its edges. The
-            // walk reached 30,000 of 100,000 entries from five, so each step's references are
-            // resolved in parallel, then numbered in order.
-            let mut local = vec![UNSEEN; self.entries.len()];
-            let mut nodes: Vec<usize> = from.to_vec();
-            for (n, &i) in from.iter().enumerate() {
-                local[i] = n as u32;
-            }
-            let mut edges: Vec<Vec<Edge>> = Vec::with_capacity(from.len());
-            while edges.len() < nodes.len() {
-                let step: Vec<Vec<Edge>> = nodes[edges.len()..]
-                    .par_iter()
-                    .with_min_len(64)
-                    .map(|&i| self.edges_in_graph(i, g).collect())
-                    .collect();
-                for mut out in step {
-                    for edge in &mut out {
-                        if local[edge.to] == UNSEEN {
-                            local[edge.to] = nodes.len() as u32;
-                            nodes.push(edge.to);
-                        }
-                        edge.to = local[edge.to] as usize;
-                    }
-                    edges.push(out);
-                }
-            }
+            let reached = self.reach(from, g, &mut local);
             // Tarjan's algorithm finds whole components from any root that reaches them.
             let roots: Vec<usize> = (0..from.len()).collect();
             found.extend(
-                strongly_connected(&edges, &roots)
+                cyclic_components(&reached, &roots)
                     .into_iter()
-                    .filter(|component| {
-                        component.len() > 1
-                            || edges[component[0]].iter().any(|e| e.to == component[0])
-                    })
                     .filter(|component| component.iter().any(|&m| m < from.len()))
-                    .map(|component| component.into_iter().map(|m| nodes[m]).collect()),
+                    .map(|component| component.into_iter().map(|m| reached.nodes[m]).collect()),
             );
+            for &i in &reached.nodes {
+                local[i] = Reached::UNSEEN;
+            }
         }
         found
+    }
+
+    /// What `from` reaches in the `g`-th graph of `Config::graphs`, with its edges: a cycle
+    /// through an entry lies within what it reaches. `local` maps entries to their number in
+    /// the walk; it comes in all `UNSEEN`, and leaves with what was reached numbered.
+    fn reach(&self, from: &[usize], g: usize, local: &mut [u32]) -> Reached {
+        // The walk reached 30,000 of 100,000 entries from five: each step's references are
+        // resolved in parallel, a chunk of entries into one flat list, then numbered in order.
+        const CHUNK: usize = 128;
+        let mut reached = Reached {
+            nodes: from.to_vec(),
+            starts: vec![0],
+            targets: Vec::new(),
+        };
+        for (n, &i) in from.iter().enumerate() {
+            local[i] = n as u32;
+        }
+        let mut walked = 0;
+        while walked < reached.nodes.len() {
+            let step: Vec<(Vec<usize>, Vec<usize>)> = reached.nodes[walked..]
+                .par_chunks(CHUNK)
+                .map(|chunk| {
+                    let mut targets = Vec::new();
+                    let mut ends = Vec::with_capacity(chunk.len());
+                    for &i in chunk {
+                        targets.extend(self.targets_in_graph(i, g));
+                        ends.push(targets.len());
+                    }
+                    (targets, ends)
+                })
+                .collect();
+            walked = reached.nodes.len();
+            for (targets, ends) in step {
+                let mut start = 0;
+                for end in ends {
+                    for &to in &targets[start..end] {
+                        if local[to] == Reached::UNSEEN {
+                            local[to] = reached.nodes.len() as u32;
+                            reached.nodes.push(to);
+                        }
+                        reached.targets.push(local[to]);
+                    }
+                    reached.starts.push(reached.targets.len() as u32);
+                    start = end;
+                }
+            }
+        }
+        reached
     }
 
     fn unique_key(&self, i: usize, rule: usize, value: &'a str) -> (usize, &'a str, &'a str) {
