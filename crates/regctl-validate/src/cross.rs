@@ -419,16 +419,14 @@ pub(crate) fn cyclic_components<G: Successors + ?Sized>(
                 || (0..)
                     .map_while(|k| graph.successor(node, k))
                     .any(|to| to == node);
-            let members = stack.drain(at..).rev().map(|member| {
+            for &member in &stack[at..] {
                 on_stack[member as usize] = false;
-                member as usize
-            });
+            }
             if cyclic {
                 // Tarjan's order: the root last.
-                components.push(members.collect());
-            } else {
-                members.for_each(drop);
+                components.push(stack[at..].iter().rev().map(|&m| m as usize).collect());
             }
+            stack.truncate(at);
         }
     }
     components
