@@ -40,8 +40,9 @@ const SIBLING: &str = "examples/state-hub";
 fn index_of(root: &Path) -> Result<regctl_compose::Index, String> {
     let snapshot = regctl_core::Worktree::new(root).map_err(|e| e.to_string())?;
     let config = regctl_core::Config::load(&snapshot).map_err(|e| e.to_string())?;
-    let validated = regctl_validate::validate_visiting(&config, &snapshot, regctl_compose::prepare)
-        .map_err(|e| e.to_string())?;
+    let mut validated =
+        regctl_validate::validate_visiting(&config, &snapshot, regctl_compose::prepare)
+            .map_err(|e| e.to_string())?;
     if validated.report.errors() > 0 {
         return Err(format!(
             "{} does not validate; run `cargo run -- validate {}`",
@@ -51,7 +52,7 @@ fn index_of(root: &Path) -> Result<regctl_compose::Index, String> {
     }
     Ok(regctl_compose::build(
         &config,
-        &validated,
+        &mut validated,
         &regctl_compose::Source::default(),
     ))
 }
@@ -61,9 +62,9 @@ fn index_of(root: &Path) -> Result<regctl_compose::Index, String> {
 fn example_index(root: &Path) -> Result<regctl_compose::Index, String> {
     let snapshot = regctl_core::Worktree::new(root).map_err(|e| e.to_string())?;
     let config = regctl_core::Config::load(&snapshot).map_err(|e| e.to_string())?;
-    let validated = regctl_validate::validate_visiting(&config, &snapshot, regctl_compose::prepare)
-        .map_err(|e| e.to_string())?;
-    let index = regctl_compose::build(&config, &validated, &regctl_compose::Source::default());
+    let mut validated =
+        regctl_validate::validate_visiting(&config, &snapshot, regctl_compose::prepare)
+            .map_err(|e| e.to_string())?;
     let (source_kind, _) = config
         .kind(regctl_core::config::SOURCE_KIND)
         .ok_or("no source kind")?;
@@ -74,10 +75,11 @@ fn example_index(root: &Path) -> Result<regctl_compose::Index, String> {
         .filter(|(entry, _)| entry.kind == source_kind)
         .filter_map(|(_, prepared)| {
             let document: serde_json::Value =
-                serde_json::from_str(prepared.as_ref()?.document().get()).ok()?;
+                serde_json::from_str(prepared.as_ref()?.document()?.get()).ok()?;
             regctl_federation::SourceSpec::from_document(&document).ok()
         })
         .collect();
+    let index = regctl_compose::build(&config, &mut validated, &regctl_compose::Source::default());
     let options = regctl_federation::FetchOptions {
         root: root.to_path_buf(),
         cache_dir: std::env::temp_dir().join("regctl-xtask-cache"),

@@ -8,6 +8,7 @@
 //! sorted before they are written, so the same registry gives the same bytes whatever the file
 //! system order or thread count.
 
+use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
 
@@ -104,8 +105,8 @@ pub const MANIFEST: &str = "manifest.json";
 
 /// What the index needs from one entry's document.
 pub struct Prepared {
-    /// The document, as compact JSON.
-    document: Box<RawValue>,
+    /// The document, as compact JSON; [`build()`] takes it out to render the entry's file.
+    document: Option<Box<RawValue>>,
     version: Value,
     lifecycle: Value,
     description: Value,
@@ -116,9 +117,9 @@ pub struct Prepared {
 }
 
 impl Prepared {
-    /// The entry's document, as compact JSON.
-    pub fn document(&self) -> &RawValue {
-        &self.document
+    /// The entry's document, as compact JSON; `None` once [`build()`] has rendered it.
+    pub fn document(&self) -> Option<&RawValue> {
+        self.document.as_deref()
     }
 }
 
@@ -164,7 +165,7 @@ pub fn prepare(kind: &Kind, entry: &EntrySummary, value: &Value) -> Prepared {
     }
     let document = serde_json::value::to_raw_value(value).expect("JSON values always serialize");
     Prepared {
-        document,
+        document: Some(document),
         version: field(kind.version.as_ref()),
         lifecycle: field(kind.lifecycle.as_ref()),
         description: field(kind.description.as_ref()),
@@ -230,6 +231,8 @@ impl ReleaseRecords {
 
 /// One entry, with what compose needs from it.
 struct Item<'a> {
+    /// Its position in the validated registry.
+    visit: usize,
     summary: &'a EntrySummary,
     kind: &'a Kind,
     prepared: &'a Prepared,
@@ -254,8 +257,23 @@ struct Edge<'a> {
 
 /// Builds every file of the index. The registry must have validated without errors: compose
 /// trusts ids, versions and references to be well formed.
-pub fn build(config: &Config, validated: &Visited<Prepared>, source: &Source) -> Index {
+///
+/// Each entry's document is taken out of `validated` and freed as soon as its file is
+/// rendered, so the registry's documents and the index's files are not all held at once; a
+/// second build of the same `validated` would find none.
+pub fn build(config: &Config, validated: &mut Visited<Prepared>, source: &Source) -> Index {
+    let mut documents: Vec<Option<Box<RawValue>>> = validated
+        .visits
+        .iter_mut()
+        .map(|visit| visit.as_mut().and_then(|prepared| prepared.document.take()))
+        .collect();
+    let validated = &*validated;
     let items = items(config, validated);
+    // In the order of `items`, to be handed out with them.
+    let documents: Vec<Option<Box<RawValue>>> = items
+        .iter()
+        .map(|item| documents[item.visit].take())
+        .collect();
     let by_key: HashMap<(usize, &str), usize> = items
         .iter()
         .enumerate()
@@ -273,17 +291,7 @@ pub fn build(config: &Config, validated: &Visited<Prepared>, source: &Source) ->
     let key_order = KeyOrder::of(&items);
     // The pieces are independent; rayon spreads them, and the entries within theirs, over
     // the workers.
-    let pieces: [&(dyn Fn() -> Files + Sync); 6] = [
-        &|| {
-            items
-                .par_iter()
-                .enumerate()
-                .map(|(i, item)| {
-                    let entry = sparse_entry(&items, &edges, i, &outgoing[i], &incoming[i]);
-                    (item.path.clone(), to_bytes(&entry))
-                })
-                .collect()
-        },
+    let pieces: [&(dyn Fn() -> Files + Sync); 5] = [
         &|| vec![("catalog.json".to_owned(), catalog(&items))],
         &|| {
             config
@@ -301,7 +309,28 @@ pub fn build(config: &Config, validated: &Visited<Prepared>, source: &Source) ->
         &|| keys(&items),
         &|| vec![("owners.json".to_owned(), to_bytes(&owners(config, &items)))],
     ];
-    let mut files: Files = pieces.par_iter().flat_map_iter(|piece| piece()).collect();
+    let (mut files, others): (Files, Files) = rayon::join(
+        || {
+            documents
+                .into_par_iter()
+                .zip(&items)
+                .enumerate()
+                .map(|(i, (document, item))| {
+                    let entry = sparse_entry(
+                        &items,
+                        &edges,
+                        i,
+                        document.as_deref(),
+                        &outgoing[i],
+                        &incoming[i],
+                    );
+                    (item.path.clone(), to_bytes(&entry))
+                })
+                .collect()
+        },
+        || pieces.par_iter().flat_map_iter(|piece| piece()).collect(),
+    );
+    files.extend(others);
     if let Some(renames) = renames(&source.renames, &by_key, config) {
         files.push(("renames.json".to_owned(), to_bytes(&renames)));
     }
@@ -326,9 +355,11 @@ fn items<'a>(config: &'a Config, validated: &'a Visited<Prepared>) -> Vec<Item<'
         .entries
         .iter()
         .zip(&validated.visits)
-        .filter_map(|(summary, prepared)| {
+        .enumerate()
+        .filter_map(|(visit, (summary, prepared))| {
             let kind = &config.kinds[summary.kind];
             Some(Item {
+                visit,
                 summary,
                 kind,
                 prepared: prepared.as_ref()?,
@@ -422,6 +453,7 @@ fn sparse_entry<'a>(
     items: &'a [Item<'a>],
     edges: &'a [Edge<'a>],
     index: usize,
+    document: Option<&'a RawValue>,
     outgoing: &[usize],
     incoming: &[usize],
 ) -> SparseEntry<'a> {
@@ -450,7 +482,8 @@ fn sparse_entry<'a>(
     dependents.sort_by(by_entry);
     SparseEntry {
         dependents,
-        entry: &item.prepared.document,
+        // Every item has one: items are the entries whose documents were prepared.
+        entry: document.unwrap_or(RawValue::NULL),
         id: &item.summary.id,
         kind: &item.kind.name,
         lifecycle: &item.prepared.lifecycle,
@@ -909,11 +942,25 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     out
 }
 
-/// Compact JSON and a final newline.
+/// Compact JSON and a final newline, in a vector of exactly that length: serialized into a
+/// buffer each thread reuses, then copied once. A vector grown while serializing keeps up to
+/// half its capacity unused, and the index holds 100,000 of them until they are written.
 fn to_bytes<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
-    let mut bytes = serde_json::to_vec(value).expect("index records always serialize");
-    bytes.push(b'\n');
-    bytes
+    thread_local! {
+        static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    }
+    /// A buffer grown past this (by the catalog, say) is not kept for the next file.
+    const KEPT: usize = 1 << 20;
+    BUFFER.with_borrow_mut(|buffer| {
+        buffer.clear();
+        serde_json::to_writer(&mut *buffer, value).expect("index records always serialize");
+        buffer.push(b'\n');
+        let bytes = buffer.as_slice().to_vec();
+        if buffer.capacity() > KEPT {
+            *buffer = Vec::new();
+        }
+        bytes
+    })
 }
 
 #[cfg(test)]

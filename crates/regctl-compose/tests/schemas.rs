@@ -11,8 +11,9 @@ fn repo_root() -> PathBuf {
 fn example_index() -> regctl_compose::Index {
     let snapshot = regctl_core::Worktree::new(&repo_root()).expect("snapshot");
     let config = regctl_core::Config::load(&snapshot).expect("config");
-    let validated = regctl_validate::validate_visiting(&config, &snapshot, regctl_compose::prepare)
-        .expect("validate");
+    let mut validated =
+        regctl_validate::validate_visiting(&config, &snapshot, regctl_compose::prepare)
+            .expect("validate");
     assert_eq!(
         validated.report.errors(),
         0,
@@ -27,7 +28,7 @@ fn example_index() -> regctl_compose::Index {
             to: "tokenizer".to_owned(),
         }],
     };
-    let index = regctl_compose::build(&config, &validated, &source);
+    let index = regctl_compose::build(&config, &mut validated, &source);
     assert!(index.files.contains_key("renames.json"));
     index
 }

@@ -65,7 +65,7 @@ pub(crate) fn compose(args: &ComposeArgs, printer: &mut Printer) -> io::Result<E
         return report_written(args, printer, &out, fresh.entries, fresh.files, unchanged);
     }
 
-    let validated =
+    let mut validated =
         match regctl_validate::validate_visiting(&config, &snapshot, regctl_compose::prepare) {
             Ok(validated) => validated,
             Err(err) => return fail(printer, style, &err),
@@ -98,11 +98,12 @@ pub(crate) fn compose(args: &ComposeArgs, printer: &mut Printer) -> io::Result<E
         commit: commit.clone(),
         renames,
     };
-    let mut index = regctl_compose::build(&config, &validated, &source);
+    // Read before the build takes the documents.
+    let specs = federation::source_specs(&config, &validated);
+    let mut index = regctl_compose::build(&config, &mut validated, &source);
     let n_entries = validated.entries.len();
 
     // Federation: fetch every source and add the federated index beside the local one.
-    let specs = federation::source_specs(&config, &validated);
     let federated = !specs.is_empty();
     if federated {
         let mode = if args.offline {

@@ -33,7 +33,7 @@ pub(crate) fn source_specs(config: &Config, validated: &Visited<Prepared>) -> Ve
         .filter(|(entry, _)| entry.kind == source_kind)
         .filter_map(|(_, prepared)| {
             let document: serde_json::Value =
-                serde_json::from_str(prepared.as_ref()?.document().get()).ok()?;
+                serde_json::from_str(prepared.as_ref()?.document()?.get()).ok()?;
             let mut spec = SourceSpec::from_document(&document).ok()?;
             spec.token = spec
                 .token_env

@@ -187,12 +187,13 @@ fn compose_in_memory(
     snapshot: &dyn Snapshot,
     label: String,
 ) -> Result<MemoryIndex, Failure> {
-    let validated = regctl_validate::validate_visiting(config, snapshot, regctl_compose::prepare)?;
+    let mut validated =
+        regctl_validate::validate_visiting(config, snapshot, regctl_compose::prepare)?;
     let source = regctl_compose::Source {
         commit: None,
         renames: regctl_compose::read_renames(snapshot)?,
     };
-    let index: Index = regctl_compose::build(config, &validated, &source);
+    let index: Index = regctl_compose::build(config, &mut validated, &source);
     Ok(MemoryIndex { index, label })
 }
 
