@@ -776,27 +776,32 @@ impl Snapshot for GitFiles {
         let first = self
             .files
             .partition_point(|(path, _)| path.as_str() < start.as_str());
-        Ok(self.files[first..]
-            .iter()
-            .take_while(|(path, _)| path.starts_with(&start))
-            .filter(|(path, _)| !is_hidden(&path[start.len()..]))
-            .map(|(path, file)| {
-                // Only symlinks need their target read; a file's blob id is in the tree.
-                let (kind, id) = if file.link {
-                    match self.link_target(path, file) {
-                        Some(target) => (ListedKind::File { size: None }, Some(target.id)),
-                        None => (ListedKind::UnfollowedLink, None),
+        // The files are sorted, so those under `dir` are the run starting at `first`: sized
+        // up front, the list of 100,000 is not grown (and copied) a doubling at a time.
+        let under = self.files[first..].partition_point(|(path, _)| path.starts_with(&start));
+        let mut listed = Vec::with_capacity(under);
+        listed.extend(
+            self.files[first..first + under]
+                .iter()
+                .filter(|(path, _)| !is_hidden(&path[start.len()..]))
+                .map(|(path, file)| {
+                    // Only symlinks need their target read; a file's blob id is in the tree.
+                    let (kind, id) = if file.link {
+                        match self.link_target(path, file) {
+                            Some(target) => (ListedKind::File { size: None }, Some(target.id)),
+                            None => (ListedKind::UnfollowedLink, None),
+                        }
+                    } else {
+                        (ListedKind::File { size: None }, Some(file.id))
+                    };
+                    Listed {
+                        path: path.clone(),
+                        kind,
+                        id: id.map(ContentId::from_git),
                     }
-                } else {
-                    (ListedKind::File { size: None }, Some(file.id))
-                };
-                Listed {
-                    path: path.clone(),
-                    kind,
-                    id: id.map(ContentId::from_git),
-                }
-            })
-            .collect())
+                }),
+        );
+        Ok(listed)
     }
 
     fn read(&self, path: &str) -> Result<Option<Vec<u8>>, Error> {
