@@ -135,6 +135,94 @@ pub struct Worktree {
 pub type ReadFile = (String, fs::Metadata);
 
 impl Worktree {
+    /// Walks `start`, pushing what needs no `lstat` onto `out` and handing the files to compare
+    /// with git's index to `stat_batch` on `scope`, in batches, whose results go to `stated`.
+    fn walk_into<'s, F>(
+        &'s self,
+        start: &Path,
+        out: &mut Vec<Listed>,
+        scope: &rayon::Scope<'s>,
+        stat_batch: &'s F,
+        stated: &'s std::sync::Mutex<Vec<Result<Vec<Listed>, Error>>>,
+    ) -> Result<(), Error>
+    where
+        F: Fn(Vec<String>) -> Result<Vec<Listed>, Error> + Sync,
+    {
+        /// Files per `lstat` batch: large enough to be worth a task, small enough that the
+        /// other workers start early.
+        const STAT_BATCH: usize = 2048;
+        let push = |listed: Result<Vec<Listed>, Error>| {
+            stated
+                .lock()
+                .unwrap_or_else(|poison| poison.into_inner())
+                .push(listed);
+        };
+        let mut to_stat: Vec<String> = Vec::with_capacity(STAT_BATCH);
+        // Not sorted while walking: walkdir compares full paths' file names, which cost more
+        // than the walk itself at 100,000 files; the list is sorted once at the end.
+        let walker = walkdir::WalkDir::new(start)
+            .follow_links(false)
+            .into_iter()
+            .filter_entry(|entry| {
+                entry.depth() == 0 || !entry.file_name().to_string_lossy().starts_with('.')
+            });
+        for entry in walker {
+            let entry = entry.map_err(|err| {
+                let path = err
+                    .path()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default();
+                Error::Io {
+                    path,
+                    source: err
+                        .into_io_error()
+                        .unwrap_or_else(|| io::Error::other("file system loop")),
+                }
+            })?;
+            let file_type = entry.file_type();
+            if file_type.is_dir() {
+                continue;
+            }
+            let Some(relative) = self.relative(entry.path()) else {
+                continue;
+            };
+            let Some(path) = relative_to_slash(relative) else {
+                out.push(Listed {
+                    path: relative.to_string_lossy().replace('\\', "/"),
+                    kind: ListedKind::BadName,
+                    id: None,
+                });
+                continue;
+            };
+            // The directory entry tells files from links; only git's stat comparison needs
+            // more, and sizes are checked when files are read.
+            let kind = match &self.known {
+                _ if file_type.is_symlink() => self.classify_link(entry.path()),
+                Some(_) if file_type.is_file() => {
+                    to_stat.push(path);
+                    if to_stat.len() == STAT_BATCH {
+                        let batch = std::mem::replace(&mut to_stat, Vec::with_capacity(STAT_BATCH));
+                        scope.spawn(move |_| {
+                            let listed = stat_batch(batch);
+                            push(listed);
+                        });
+                    }
+                    continue;
+                }
+                _ => ListedKind::File { size: None },
+            };
+            out.push(Listed {
+                path,
+                kind,
+                id: None,
+            });
+        }
+        if !to_stat.is_empty() {
+            push(stat_batch(to_stat));
+        }
+        Ok(())
+    }
+
     /// A snapshot of the directory `root` (made absolute and canonical, so symlink checks work).
     pub fn new(root: &Path) -> Result<Worktree, Error> {
         let root = fs::canonicalize(root).map_err(|source| Error::Io {
@@ -268,68 +356,25 @@ impl Snapshot for Worktree {
             return Ok(Vec::new());
         }
         let mut out = Vec::new();
-        // Files whose stat data is compared with git's index: one `lstat` each, which at
-        // 100,000 files costs more than the walk, so they are stat'ed afterwards in parallel.
-        let mut to_stat: Vec<String> = Vec::new();
-        // Not sorted while walking: walkdir compares full paths' file names, which cost more
-        // than the walk itself at 100,000 files; the list is sorted once at the end.
-        let walker = walkdir::WalkDir::new(&start)
-            .follow_links(false)
-            .into_iter()
-            .filter_entry(|entry| {
-                entry.depth() == 0 || !entry.file_name().to_string_lossy().starts_with('.')
-            });
-        for entry in walker {
-            let entry = entry.map_err(|err| {
-                let path = err
-                    .path()
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_default();
-                Error::Io {
-                    path,
-                    source: err
-                        .into_io_error()
-                        .unwrap_or_else(|| io::Error::other("file system loop")),
-                }
-            })?;
-            let file_type = entry.file_type();
-            if file_type.is_dir() {
-                continue;
+        // Files whose stat data is compared with git's index need one `lstat` each, which at
+        // 100,000 files costs more than the walk: they are stat'ed in batches on the other
+        // workers while the walk goes on.
+        let stat_against = match &self.known {
+            Some(known) => {
+                let root = crate::fsutil::Dir::open(&self.root).map_err(|source| Error::Io {
+                    path: self.root.display().to_string(),
+                    source,
+                })?;
+                Some((root, known))
             }
-            let Some(relative) = self.relative(entry.path()) else {
-                continue;
+            None => None,
+        };
+        let stat_batch = |paths: Vec<String>| -> Result<Vec<Listed>, Error> {
+            let Some((root, known)) = &stat_against else {
+                return Ok(Vec::new());
             };
-            let Some(path) = relative_to_slash(relative) else {
-                out.push(Listed {
-                    path: relative.to_string_lossy().replace('\\', "/"),
-                    kind: ListedKind::BadName,
-                    id: None,
-                });
-                continue;
-            };
-            // The directory entry tells files from links; only git's stat comparison needs
-            // more, and sizes are checked when files are read.
-            let kind = match &self.known {
-                _ if file_type.is_symlink() => self.classify_link(entry.path()),
-                Some(_) if file_type.is_file() => {
-                    to_stat.push(path);
-                    continue;
-                }
-                _ => ListedKind::File { size: None },
-            };
-            out.push(Listed {
-                path,
-                kind,
-                id: None,
-            });
-        }
-        if let Some(known) = &self.known {
-            let root = crate::fsutil::Dir::open(&self.root).map_err(|source| Error::Io {
-                path: self.root.display().to_string(),
-                source,
-            })?;
-            let stated: Result<Vec<Listed>, Error> = to_stat
-                .into_par_iter()
+            paths
+                .into_iter()
                 .map(|path| {
                     let stat = root.lstat(&path).map_err(|source| Error::Io {
                         path: self.root.join(&path).display().to_string(),
@@ -344,8 +389,15 @@ impl Snapshot for Worktree {
                         id,
                     })
                 })
-                .collect();
-            out.extend(stated?);
+                .collect()
+        };
+        let stated: std::sync::Mutex<Vec<Result<Vec<Listed>, Error>>> = Default::default();
+        rayon::scope(|scope| self.walk_into(&start, &mut out, scope, &stat_batch, &stated))?;
+        for batch in stated
+            .into_inner()
+            .unwrap_or_else(|poison| poison.into_inner())
+        {
+            out.extend(batch?);
         }
         out.par_sort_unstable_by(|a, b| a.path.cmp(&b.path));
         Ok(out)
@@ -555,6 +607,92 @@ mod tests {
         assert_eq!(snapshot.read("registry/a.toml")?, Some(b"a = 1".to_vec()));
         assert_eq!(snapshot.read("registry/missing.toml")?, None);
         assert!(snapshot.list("nowhere")?.is_empty());
+        Ok(())
+    }
+
+    /// Runs `git` in `dir` with a fixed identity and no system or user configuration.
+    #[cfg(unix)]
+    fn git(dir: &Path, args: &[&str]) -> Result<(), Box<dyn std::error::Error>> {
+        let status = std::process::Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_AUTHOR_NAME", "Test")
+            .env("GIT_AUTHOR_EMAIL", "test@example.com")
+            .env("GIT_COMMITTER_NAME", "Test")
+            .env("GIT_COMMITTER_EMAIL", "test@example.com")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("HOME", dir)
+            .status()?;
+        if !status.success() {
+            return Err(format!("git {args:?} failed").into());
+        }
+        Ok(())
+    }
+
+    /// Enough files for several `lstat` batches, stat'ed while the walk goes on: every file is
+    /// listed once, in order, and identified from git's index unless it changed or is new.
+    #[cfg(unix)]
+    #[test]
+    fn files_compared_with_the_git_index_are_listed_whole_and_in_order()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let root = dir.path();
+        fs::create_dir_all(root.join("registry/many"))?;
+        fs::create_dir_all(root.join("registry/few/deeper"))?;
+        let mut expected = Vec::new();
+        for i in 0..5000 {
+            let path = match i % 10 {
+                0 => format!("registry/few/f{i:04}.toml"),
+                1 => format!("registry/few/deeper/d{i:04}.toml"),
+                _ => format!("registry/many/m{i:04}.toml"),
+            };
+            fs::write(root.join(&path), format!("n = {i}"))?;
+            expected.push(path);
+        }
+        git(root, &["init", "-q"])?;
+        // Files written in the same second as the index are racily clean, and git's stat
+        // data cannot vouch for them: dated back, every file is clean.
+        let status = std::process::Command::new("find")
+            .args([
+                "registry",
+                "-type",
+                "f",
+                "-exec",
+                "touch",
+                "-d",
+                "@1577836800",
+                "{}",
+                "+",
+            ])
+            .current_dir(root)
+            .status()?;
+        assert!(status.success());
+        git(root, &["add", "-A"])?;
+        git(root, &["commit", "-q", "-m", "all"])?;
+        fs::write(root.join("registry/many/m0002.toml"), "n = 'changed'")?;
+        fs::write(root.join("registry/many/new.toml"), "n = 'new'")?;
+        expected.push("registry/many/new.toml".to_owned());
+        expected.sort();
+
+        let ids = crate::git::GitRepo::discover(root)?.index_ids()?;
+        let listed = Worktree::new(root)?.with_index_ids(ids).list("registry")?;
+        let paths: Vec<&str> = listed.iter().map(|l| l.path.as_str()).collect();
+        assert_eq!(paths, expected);
+        let unknown: Vec<&str> = listed
+            .iter()
+            .filter(|l| l.id.is_none())
+            .map(|l| l.path.as_str())
+            .collect();
+        assert_eq!(
+            unknown,
+            ["registry/many/m0002.toml", "registry/many/new.toml"]
+        );
+        let unchanged = listed
+            .iter()
+            .find(|l| l.path == "registry/few/f0000.toml")
+            .ok_or("f0000 listed")?;
+        assert_eq!(unchanged.id, Some(ContentId::of_bytes(b"n = 0")));
+        assert_eq!(unchanged.kind, ListedKind::File { size: Some(5) });
         Ok(())
     }
 
