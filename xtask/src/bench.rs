@@ -521,6 +521,32 @@ fn size_cases(
     ));
     let staged = staged_case(regctl, corpus, entries, n, scratch);
     cases.push(staged);
+    // For reference, git's own comparisons of the same repository: the two commits, the work
+    // tree against a commit (an `lstat` of every tracked file), and `git status` (which also
+    // walks the directories for untracked files, as regctl must with a work-tree head).
+    for (case, args) in [
+        (
+            "reference: git diff --name-only HEAD~1 HEAD",
+            &["diff", "--name-only", "HEAD~1", "HEAD"][..],
+        ),
+        (
+            "reference: git diff --name-only HEAD~1 (work tree)",
+            &["diff", "--name-only", "HEAD~1"][..],
+        ),
+        (
+            "reference: git status --porcelain",
+            &["status", "--porcelain"][..],
+        ),
+    ] {
+        cases.push(timed(
+            Path::new("git"),
+            args,
+            corpus,
+            scratch,
+            n,
+            Shape::new(case, entries, toml, 1).expect(0),
+        ));
+    }
 
     let out = scratch.join(format!("index-{entries}"));
     let out_text = out.to_string_lossy().into_owned();
