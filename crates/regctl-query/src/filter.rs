@@ -118,13 +118,53 @@ impl Where {
         })
     }
 
+    /// The value the pointer reads: in `record` (the selected release record), then in
+    /// `document`.
+    fn actual<'v>(&self, record: &'v Value, document: &'v Value) -> Option<&'v Value> {
+        record
+            .pointer(&self.pointer)
+            .or_else(|| document.pointer(&self.pointer))
+    }
+
+    /// For an ordering (`<`, `<=`, `>`, `>=`) on an entry that has the pointer: whether it
+    /// could compare the entry's value with the wanted one, or else the value. A condition that
+    /// compares with no entry's value is a mistake to report (`/version>-1` against semver
+    /// strings), not an empty answer.
+    pub(crate) fn comparable<'v>(
+        &self,
+        record: &'v Value,
+        document: &'v Value,
+        scheme: Option<&str>,
+    ) -> Option<Result<(), &'v Value>> {
+        if !matches!(self.op, Op::Lt | Op::Le | Op::Gt | Op::Ge) {
+            return None;
+        }
+        let actual = self.actual(record, document)?;
+        Some(match compare(actual, &self.value, scheme) {
+            Some(_) => Ok(()),
+            None => Err(actual),
+        })
+    }
+
+    /// How the condition was written, normalised: `/version >= 1.2`.
+    pub fn display(&self) -> String {
+        let op = match self.op {
+            Op::Eq => "=",
+            Op::Ne => "!=",
+            Op::Lt => "<",
+            Op::Le => "<=",
+            Op::Gt => ">",
+            Op::Ge => ">=",
+            Op::Contains => "~",
+            Op::In => "in",
+        };
+        format!("{} {op} {}", self.pointer, self.value)
+    }
+
     /// Whether the condition holds for an entry: the pointer is read in `record` (the selected
     /// release record), then in `document`.
     pub(crate) fn holds(&self, record: &Value, document: &Value, scheme: Option<&str>) -> bool {
-        let Some(actual) = record
-            .pointer(&self.pointer)
-            .or_else(|| document.pointer(&self.pointer))
-        else {
+        let Some(actual) = self.actual(record, document) else {
             return self.op == Op::Ne;
         };
         match self.op {
@@ -241,6 +281,37 @@ mod tests {
         for bad in ["accuracy>1", "/a", "/a>=", "metrics"] {
             assert!(Where::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn an_ordering_tells_whether_it_could_compare() {
+        let comparable = |text: &str, record: Value| {
+            Where::parse(text)
+                .expect("valid")
+                .comparable(&record, &json!({}), Some("semver"))
+                .map(|found| found.map_err(Value::clone))
+        };
+        let version = || json!({"version": "1.3.2"});
+        assert_eq!(comparable("/version>1.0", version()), Some(Ok(())));
+        assert_eq!(
+            comparable("/version>-1", version()),
+            Some(Err(json!("1.3.2"))),
+            "a number against a version"
+        );
+        assert_eq!(
+            comparable("/accuracy>=0.5", json!({"accuracy": "high"})),
+            Some(Err(json!("high")))
+        );
+        assert_eq!(
+            comparable("/missing>1", version()),
+            None,
+            "nothing to compare"
+        );
+        assert_eq!(
+            comparable("/version=-1", version()),
+            None,
+            "not an ordering"
+        );
     }
 
     #[test]

@@ -351,6 +351,10 @@ impl<'s> Reader<'s> {
             .collect();
         if !filter.conditions.is_empty() {
             let mut kept = Vec::with_capacity(rows.len());
+            // Per condition: whether it compared with some entry's value, and else a value it
+            // could not compare with.
+            let mut compared = vec![false; filter.conditions.len()];
+            let mut incomparable: Vec<Option<Value>> = vec![None; filter.conditions.len()];
             for row in rows {
                 let (Some(kind), Some(id)) = (row["kind"].as_str(), row["id"].as_str()) else {
                     continue;
@@ -362,13 +366,42 @@ impl<'s> Reader<'s> {
                 let record = select(kind, &entry, None)
                     .map(|s| s.record)
                     .unwrap_or(Value::Null);
+                let scheme = kind.version_scheme.as_deref();
+                for (at, condition) in filter.conditions.iter().enumerate() {
+                    match condition.comparable(&record, &entry["entry"], scheme) {
+                        Some(Ok(())) => compared[at] = true,
+                        Some(Err(value)) => {
+                            incomparable[at].get_or_insert_with(|| value.clone());
+                        }
+                        None => {}
+                    }
+                }
                 if filter
                     .conditions
                     .iter()
-                    .all(|c| c.holds(&record, &entry["entry"], kind.version_scheme.as_deref()))
+                    .all(|c| c.holds(&record, &entry["entry"], scheme))
                 {
                     kept.push(row);
                 }
+            }
+            let never = filter
+                .conditions
+                .iter()
+                .zip(&compared)
+                .zip(&incomparable)
+                .find_map(|((condition, &compared), value)| {
+                    value.as_ref().filter(|_| !compared).map(|v| (condition, v))
+                });
+            if let Some((condition, value)) = never {
+                return Err(QueryError::Usage {
+                    message: format!(
+                        "`{}` compares with no entry: `{}` holds values such as {value}, which cannot be ordered against `{}`",
+                        condition.display(),
+                        condition.pointer,
+                        condition.value
+                    ),
+                    help: "compare numbers with numbers, versions with versions (in the kind's version scheme) and dates with `YYYY-MM-DD` dates".to_owned(),
+                });
             }
             rows = kept;
         }

@@ -325,6 +325,24 @@ fn bad_questions_are_usage_errors_and_bad_indexes_are_failures() {
     }
     let (_, _, stderr) = run(ctx.command().args(["ls", "--where", "accuracy>0.9"]));
     assert!(stderr.contains("POINTER OP VALUE"), "{stderr}");
+    // `-1` is a number, and no entry's version compares with it: an error, not "no entries".
+    let (code, stdout, stderr) = run(ctx.command().args(["ls", "--where", "/version>-1"]));
+    assert_eq!((code, stdout.as_str()), (64, ""), "{stderr}");
+    assert!(
+        stderr.starts_with(
+            "error: `/version > -1` compares with no entry: `/version` holds values such as \""
+        ),
+        "{stderr}"
+    );
+    // A condition that compares with some entries and not others is an answer.
+    let (code, _, stderr) = run(ctx.command().args([
+        "ls",
+        "--where",
+        "/version>0.1",
+        "--where",
+        "/metrics/accuracy>=0.5",
+    ]));
+    assert_eq!(code, 0, "{stderr}");
 
     // An index newer than this regctl reads.
     assert_eq!(run(ctx.command().args(["compose", "--out", "future"])).0, 0);
