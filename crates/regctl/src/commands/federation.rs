@@ -9,6 +9,7 @@ use regctl_compose::Prepared;
 use regctl_core::config::{Config, SOURCE_KIND, find_root};
 use regctl_core::fsutil::write_atomic;
 use regctl_core::snapshot::Overlay;
+use regctl_core::source_url::SourceLocation;
 use regctl_core::{Error, Severity, Worktree};
 use regctl_federation::{FetchMode, FetchOptions, Fetched, SourceSpec, Status};
 use regctl_validate::Visited;
@@ -202,14 +203,39 @@ fn add(
             doc[key] = value(text);
         }
     }
-    write_validated(
+    let status = write_validated(
         &config,
         &snapshot,
         &path,
         doc.to_string(),
         "registered",
         printer,
-    )
+    )?;
+    warn_if_no_directory(&snapshot, &fields.url, status, printer)?;
+    Ok(status)
+}
+
+/// A source URL that is neither an http(s) nor a git URL is a path relative to the registry
+/// root: valid, but a mistyped URL (`not a url`, `example.org/index`) reads as one too. Say so
+/// when nothing is there, so the mistake shows now rather than at the next fetch.
+fn warn_if_no_directory(
+    snapshot: &Worktree,
+    url: &str,
+    status: ExitStatus,
+    printer: &mut Printer,
+) -> io::Result<()> {
+    if status != ExitStatus::Success || printer.quiet {
+        return Ok(());
+    }
+    let Ok(SourceLocation::Path(path)) = SourceLocation::parse(url) else {
+        return Ok(());
+    };
+    if snapshot.root().join(&path).is_dir() {
+        return Ok(());
+    }
+    printer.errln(&format!(
+        "warning: `{url}` is read as a path relative to the registry root, and no directory is there; fetching the source fails until one is (URLs start with https://, http:// or git+)"
+    ))
 }
 
 fn edit(
@@ -256,14 +282,18 @@ fn edit(
     if let Some(ttl) = update.ttl {
         set(&mut doc, "cache_ttl_seconds", value(ttl as i64));
     }
-    write_validated(
+    let status = write_validated(
         &config,
         &snapshot,
         &path,
         doc.to_string(),
         "updated",
         printer,
-    )
+    )?;
+    if let Some(url) = &update.url {
+        warn_if_no_directory(&snapshot, url, status, printer)?;
+    }
+    Ok(status)
 }
 
 /// Sets `key` keeping the comments and spacing around the old value.

@@ -438,6 +438,41 @@ fn federation_commands_edit_sources_safely() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("MetadataValidationError"), "{stderr}");
     assert!(!hub.root().join("registry/sources/bad.toml").exists());
+    // A URL without a scheme is a path: registered, with a warning while nothing is there.
+    let (code, _, stderr) = run(hub.command().args([
+        "federation",
+        "add",
+        "typo",
+        "--url",
+        "not a url",
+        "--domain",
+        "x",
+    ]));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.starts_with("warning: `not a url` is read as a path relative to the registry root, and no directory is there"),
+        "{stderr}"
+    );
+    std::fs::create_dir(hub.root().join("mirror")).expect("mkdir");
+    let (code, _, stderr) =
+        run(hub
+            .command()
+            .args(["federation", "update", "typo", "--url", "mirror"]));
+    assert_eq!(
+        (code, stderr.as_str()),
+        (0, ""),
+        "a directory that is there"
+    );
+    let (code, _, stderr) =
+        run(hub
+            .command()
+            .args(["federation", "update", "typo", "--url", "mirr0r"]));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("`mirr0r` is read as a path"), "{stderr}");
+    assert_eq!(
+        run(hub.command().args(["federation", "remove", "typo"])).0,
+        0
+    );
     // Updates keep comments.
     let path = hub.root().join("registry/sources/a.toml");
     let text = std::fs::read_to_string(&path).expect("read");
