@@ -65,6 +65,18 @@ pub struct Where {
     pub value: String,
 }
 
+/// The operators written between pointer and value (` in ` is found first, by itself);
+/// two-character ones first, so `>=` is not read as `>`.
+const SYMBOLS: [(&str, Op); 7] = [
+    ("<=", Op::Le),
+    (">=", Op::Ge),
+    ("!=", Op::Ne),
+    ("=", Op::Eq),
+    ("<", Op::Lt),
+    (">", Op::Gt),
+    ("~", Op::Contains),
+];
+
 /// How `--where` is written, for error messages.
 pub const WHERE_SYNTAX: &str = "write `POINTER OP VALUE` with OP one of = != < <= > >= ~ (contains) or ` in ` (a comma-separated list), e.g. `/metrics/accuracy>=0.9` or `/stage in staging,production`; the pointer is read in the selected version's record, then in the whole document";
 
@@ -77,17 +89,7 @@ impl Where {
         let (pointer, op, value) = if let Some((pointer, value)) = text.split_once(" in ") {
             (pointer.trim(), Op::In, value.trim())
         } else {
-            // Two-character operators first, so `>=` is not read as `>`.
-            let ops = [
-                ("<=", Op::Le),
-                (">=", Op::Ge),
-                ("!=", Op::Ne),
-                ("=", Op::Eq),
-                ("<", Op::Lt),
-                (">", Op::Gt),
-                ("~", Op::Contains),
-            ];
-            let found = ops
+            let found = SYMBOLS
                 .iter()
                 .filter_map(|(symbol, op)| text.find(symbol).map(|at| (at, *symbol, *op)))
                 .min_by_key(|(at, symbol, _)| (*at, std::cmp::Reverse(symbol.len())));
@@ -147,17 +149,11 @@ impl Where {
     }
 
     /// How the condition was written, normalised: `/version >= 1.2`.
-    pub fn display(&self) -> String {
-        let op = match self.op {
-            Op::Eq => "=",
-            Op::Ne => "!=",
-            Op::Lt => "<",
-            Op::Le => "<=",
-            Op::Gt => ">",
-            Op::Ge => ">=",
-            Op::Contains => "~",
-            Op::In => "in",
-        };
+    pub(crate) fn display(&self) -> String {
+        let op = SYMBOLS
+            .iter()
+            .find(|(_, op)| *op == self.op)
+            .map_or("in", |(symbol, _)| symbol);
         format!("{} {op} {}", self.pointer, self.value)
     }
 

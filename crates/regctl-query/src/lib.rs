@@ -351,10 +351,9 @@ impl<'s> Reader<'s> {
             .collect();
         if !filter.conditions.is_empty() {
             let mut kept = Vec::with_capacity(rows.len());
-            // Per condition: whether it compared with some entry's value, and else a value it
-            // could not compare with.
-            let mut compared = vec![false; filter.conditions.len()];
-            let mut incomparable: Vec<Option<Value>> = vec![None; filter.conditions.len()];
+            // Per ordering condition: `Ok` once it compared with some entry's value, else the
+            // first value it could not compare with.
+            let mut compared: Vec<Option<Result<(), Value>>> = vec![None; filter.conditions.len()];
             for row in rows {
                 let (Some(kind), Some(id)) = (row["kind"].as_str(), row["id"].as_str()) else {
                     continue;
@@ -367,13 +366,11 @@ impl<'s> Reader<'s> {
                     .map(|s| s.record)
                     .unwrap_or(Value::Null);
                 let scheme = kind.version_scheme.as_deref();
-                for (at, condition) in filter.conditions.iter().enumerate() {
+                for (seen, condition) in compared.iter_mut().zip(&filter.conditions) {
                     match condition.comparable(&record, &entry["entry"], scheme) {
-                        Some(Ok(())) => compared[at] = true,
-                        Some(Err(value)) => {
-                            incomparable[at].get_or_insert_with(|| value.clone());
-                        }
-                        None => {}
+                        Some(Ok(())) => *seen = Some(Ok(())),
+                        Some(Err(value)) if seen.is_none() => *seen = Some(Err(value.clone())),
+                        _ => {}
                     }
                 }
                 if filter
@@ -388,9 +385,9 @@ impl<'s> Reader<'s> {
                 .conditions
                 .iter()
                 .zip(&compared)
-                .zip(&incomparable)
-                .find_map(|((condition, &compared), value)| {
-                    value.as_ref().filter(|_| !compared).map(|v| (condition, v))
+                .find_map(|(condition, seen)| match seen {
+                    Some(Err(value)) => Some((condition, value)),
+                    _ => None,
                 });
             if let Some((condition, value)) = never {
                 return Err(QueryError::Usage {
