@@ -171,7 +171,7 @@ pub fn prepare(kind: &Kind, entry: &EntrySummary, value: &Value) -> Prepared {
         description: field(kind.description.as_ref()),
         tags: field(kind.tags.as_ref()),
         from_versions: entry
-            .refs
+            .refs()
             .iter()
             .map(|r| records.version_at(value, &r.pointer))
             .collect(),
@@ -378,7 +378,7 @@ fn edges<'a>(items: &'a [Item<'a>], by_key: &HashMap<(usize, &str), usize>) -> V
         .enumerate()
         .flat_map_iter(|(from, item)| {
             item.summary
-                .refs
+                .refs()
                 .iter()
                 .zip(&item.prepared.from_versions)
                 .filter_map(move |(reference, from_version)| {
@@ -394,7 +394,7 @@ fn edges<'a>(items: &'a [Item<'a>], by_key: &HashMap<(usize, &str), usize>) -> V
                         to_version: reference
                             .req
                             .as_ref()
-                            .and_then(|req| newest_matching(&items[to].summary.versions, req)),
+                            .and_then(|req| newest_matching(items[to].summary.versions(), req)),
                     })
                 })
         })
@@ -487,14 +487,14 @@ fn sparse_entry<'a>(
         id: &item.summary.id,
         kind: &item.kind.name,
         lifecycle: &item.prepared.lifecycle,
-        owner: item.summary.owner.as_deref(),
+        owner: item.summary.owner(),
         refs,
         source: &item.summary.path,
         v: RECORD_VERSION,
         version: &item.prepared.version,
         versions: item
             .summary
-            .versions
+            .versions()
             .iter()
             .map(|r| VersionOut {
                 version: r.version.to_string(),
@@ -531,7 +531,7 @@ fn catalog(items: &[Item<'_>]) -> Vec<u8> {
             id: &item.summary.id,
             kind: &item.kind.name,
             lifecycle: &item.prepared.lifecycle,
-            owner: item.summary.owner.as_deref(),
+            owner: item.summary.owner(),
             path: &item.path,
             tags: &item.prepared.tags,
             v: RECORD_VERSION,
@@ -764,7 +764,7 @@ struct KeysFile<'a> {
 fn keys(items: &[Item<'_>]) -> Vec<(String, Vec<u8>)> {
     let mut grouped: BTreeMap<(&str, String), Vec<KeyMatch<'_>>> = BTreeMap::new();
     for item in items {
-        for unique in &item.summary.unique {
+        for unique in item.summary.unique() {
             grouped
                 .entry((item.kind.name.as_str(), shard::provides_key(&unique.value)))
                 .or_default()
@@ -805,7 +805,7 @@ fn owners<'a>(config: &Config, items: &'a [Item<'a>]) -> Owners<'a> {
         let team = if Some(item.summary.kind) == team_kind {
             Some(item.summary.id.as_str())
         } else {
-            item.summary.owner.as_deref()
+            item.summary.owner()
         };
         if let Some(team) = team {
             teams.entry(team).or_default().insert(&item.key);
@@ -894,7 +894,7 @@ fn config_json(config: &Config, items: &[Item<'_>], n_references: usize, source:
         "graphs": config.graphs.keys().collect::<Vec<_>>(),
         "counts": {
             "entries": items.len(),
-            "versions": items.iter().map(|i| i.summary.versions.len()).sum::<usize>(),
+            "versions": items.iter().map(|i| i.summary.versions().len()).sum::<usize>(),
             "references": n_references,
         },
     })

@@ -26,7 +26,7 @@ use regctl_core::snapshot::ContentId;
 use regctl_core::version::parse_req;
 use regctl_core::{Code, Span};
 
-use crate::file::{EntrySummary, Reference, Released, UniqueValue};
+use crate::file::{EntrySummary, Facts, Reference, Released, UniqueValue};
 use crate::focus::SkimChunk;
 
 /// The first bytes of a cache file; bumped when the layout changes.
@@ -486,21 +486,21 @@ fn read_file(bytes: &[u8], key: ContentId) -> Option<(Table, HashMap<Key, Slot>,
 fn encode_summary(entry: &EntrySummary) -> Vec<u8> {
     let mut out = Vec::new();
     out.push(u8::from(entry.broken));
-    put_u32(&mut out, entry.refs.len() as u32);
-    for reference in &entry.refs {
+    put_u32(&mut out, entry.refs().len() as u32);
+    for reference in entry.refs() {
         put_u32(&mut out, reference.rule as u32);
         put_str(&mut out, &reference.target);
     }
-    put_u32(&mut out, entry.unique.len() as u32);
-    for value in &entry.unique {
+    put_u32(&mut out, entry.unique().len() as u32);
+    for value in entry.unique() {
         put_u32(&mut out, value.rule as u32);
         put_str(&mut out, &value.value);
     }
     // The rest, read only when the summary is decoded whole.
-    for value in &entry.unique {
+    for value in entry.unique() {
         put_span(&mut out, Some(value.span));
     }
-    for reference in &entry.refs {
+    for reference in entry.refs() {
         put_str(&mut out, &reference.pointer);
         put_str(
             &mut out,
@@ -513,18 +513,18 @@ fn encode_summary(entry: &EntrySummary) -> Vec<u8> {
         out.push(u8::from(reference.req.is_some()));
         put_span(&mut out, Some(reference.span));
     }
-    put_span(&mut out, entry.id_span);
-    put_u32(&mut out, entry.versions.len() as u32);
-    for released in &entry.versions {
+    put_span(&mut out, entry.id_span());
+    put_u32(&mut out, entry.versions().len() as u32);
+    for released in entry.versions() {
         put_str(&mut out, &released.version.to_string());
         out.push(u8::from(released.yanked));
     }
-    put_u32(&mut out, entry.allow.len() as u32);
-    for code in &entry.allow {
+    put_u32(&mut out, entry.allow().len() as u32);
+    for code in entry.allow() {
         put_str(&mut out, code.as_str());
     }
-    put_str(&mut out, entry.owner.as_deref().unwrap_or_default());
-    out.push(u8::from(entry.owner.is_some()));
+    put_str(&mut out, entry.owner().unwrap_or_default());
+    out.push(u8::from(entry.owner().is_some()));
     out
 }
 
@@ -625,14 +625,16 @@ fn decode_summary(
         path: path.to_owned(),
         kind,
         id: id.to_owned(),
-        id_span,
         broken,
-        versions,
-        refs,
-        unique,
-        allow,
         content: Some(content),
-        owner,
+        facts: Some(Box::new(Facts {
+            id_span,
+            versions,
+            refs,
+            unique,
+            allow,
+            owner,
+        })),
     })
 }
 
@@ -722,18 +724,18 @@ mod tests {
             path: format!("things/{id}.toml"),
             kind: 0,
             id: id.to_owned(),
-            id_span: Some(Span::new(3, 9)),
             broken: false,
-            versions: Vec::new(),
-            refs: Vec::new(),
-            unique: vec![UniqueValue {
-                rule: 0,
-                value: format!("hash of {id}"),
-                span: Span::new(10, 20),
-            }],
-            allow: Vec::new(),
             content: Some(ContentId::of_bytes(id.as_bytes())),
-            owner: Some("core".to_owned()),
+            facts: Some(Box::new(Facts {
+                id_span: Some(Span::new(3, 9)),
+                unique: vec![UniqueValue {
+                    rule: 0,
+                    value: format!("hash of {id}"),
+                    span: Span::new(10, 20),
+                }],
+                owner: Some("core".to_owned()),
+                ..Facts::default()
+            })),
         }
     }
 
@@ -766,7 +768,7 @@ mod tests {
         let cache = SummaryCache::open(dir, config);
         let slot = cache.find(entry.kind, entry.content?)?;
         let decoded = cache.decode(config, slot, entry)?;
-        Some(decoded.unique.first()?.value.clone())
+        Some(decoded.unique().first()?.value.clone())
     }
 
     #[test]
@@ -998,7 +1000,8 @@ mod tests {
             req: req.map(|r| parse_req(r).expect("requirement")),
             span: Span::new(40 + rule, 50 + rule),
         };
-        let entry = EntrySummary {
+        let facts = Facts {
+            id_span: Some(Span::new(3, 9)),
             versions: ["1.0.0", "1.2.0-rc.1"]
                 .iter()
                 .enumerate()
@@ -1025,6 +1028,9 @@ mod tests {
             ],
             allow: vec![Code::RefMissing, Code::DuplicateId],
             owner: None,
+        };
+        let entry = EntrySummary {
+            facts: Some(Box::new(facts.clone())),
             ..entry("full")
         };
         let encoded = encode_summary(&entry);
@@ -1033,13 +1039,16 @@ mod tests {
             decode_summary(&config, 0, &encoded, &entry.path, &entry.id, content).expect("decodes");
         assert_eq!(format!("{decoded:?}"), format!("{entry:?}"));
         let owned = EntrySummary {
-            owner: Some("core".to_owned()),
+            facts: Some(Box::new(Facts {
+                owner: Some("core".to_owned()),
+                ..facts
+            })),
             broken: true,
             ..entry.clone()
         };
         let decoded = decode_summary(&config, 0, &encode_summary(&owned), "p", "full", content)
             .expect("decodes");
-        assert_eq!(decoded.owner.as_deref(), Some("core"));
+        assert_eq!(decoded.owner(), Some("core"));
         assert!(decoded.broken);
 
         let mut skims = SkimChunk::default();

@@ -108,10 +108,10 @@ fn duplicate_ids<'a>(
                 let first = &entries[first];
                 out.push(
                     diagnostic_at(config, entry, Code::DuplicateId, message)
-                        .at_opt(entry.id_span)
+                        .at_opt(entry.id_span())
                         .with_related(
                             first.path.clone(),
-                            first.id_span.unwrap_or_default(),
+                            first.id_span().unwrap_or_default(),
                             "first defined here",
                         )
                         .with_help(help),
@@ -161,7 +161,7 @@ fn references(
             continue;
         }
         let kind = &config.kinds[entry.kind];
-        for reference in &entry.refs {
+        for reference in entry.refs() {
             let rule = &kind.refs[reference.rule];
             let target_kind = &config.kinds[rule.target];
             let Some(&target) = index.get(&(rule.target, reference.target.as_str())) else {
@@ -196,18 +196,18 @@ fn references(
             let Some(req) = &reference.req else {
                 continue;
             };
-            if target.broken || target.versions.is_empty() {
+            if target.broken || target.versions().is_empty() {
                 continue; // its own diagnostics say why; don't pile on
             }
             let matches = target
-                .versions
+                .versions()
                 .iter()
                 .filter(|released| !released.yanked)
                 .filter_map(|released| released.version.to_semver())
                 .any(|version| req.matches(&version));
             if !matches {
                 let available: Vec<String> = target
-                    .versions
+                    .versions()
                     .iter()
                     .map(|released| {
                         if released.yanked {
@@ -275,7 +275,7 @@ fn cycles(
         let mut edges: Vec<Vec<Edge>> = (0..entries.len()).map(|_| Vec::new()).collect();
         for &i in order {
             let kind = &config.kinds[entries[i].kind];
-            for reference in &entries[i].refs {
+            for reference in entries[i].refs() {
                 let rule = &kind.refs[reference.rule];
                 if rule.graph.as_deref() != Some(graph.as_str()) {
                     continue;
@@ -468,7 +468,7 @@ fn unique_values(
     for &i in order {
         let entry = &entries[i];
         let kind = &config.kinds[entry.kind];
-        for value in &entry.unique {
+        for value in entry.unique() {
             let key = (
                 entry.kind,
                 kind.unique[value.rule].name.as_str(),

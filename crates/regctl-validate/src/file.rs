@@ -19,6 +19,9 @@ use crate::schema_errors;
 pub const SUPPRESSION_KEY: &str = "regctl";
 
 /// What the cross-file rules need to know about one entry.
+///
+/// An entry known only by name (a stub: unreadable, or left in the summary cache by a change
+/// run) has no [`Facts`]; they are boxed so that a change run's 100,000 stubs stay small.
 #[derive(Clone, Debug)]
 pub struct EntrySummary {
     pub path: String,
@@ -26,22 +29,39 @@ pub struct EntrySummary {
     pub kind: usize,
     /// The entry's id: its file stem.
     pub id: String,
-    /// Where the id is written, when the kind has an id field.
-    pub id_span: Option<Span>,
     /// The entry could not be read or parsed. It still exists, so references to it resolve and
     /// do not cascade into more errors, but nothing else is known about it.
     pub broken: bool,
+    /// The git blob id of the file, when known or asked for.
+    pub content: Option<ContentId>,
+    /// What the descriptor says; `None` when nothing is known (the same as empty facts).
+    pub facts: Option<Box<Facts>>,
+}
+
+/// What an entry's descriptor says that cross-file rules look at.
+#[derive(Clone, Debug, Default)]
+pub struct Facts {
+    /// Where the id is written, when the kind has an id field.
+    pub id_span: Option<Span>,
     /// Released versions (history, then current) that parsed in the kind's scheme.
     pub versions: Vec<Released>,
     pub refs: Vec<Reference>,
     pub unique: Vec<UniqueValue>,
     /// Codes the descriptor suppresses for itself.
     pub allow: Vec<Code>,
-    /// The git blob id of the file, when known or asked for.
-    pub content: Option<ContentId>,
     /// The owning team's id, from the kind's `owner` field.
     pub owner: Option<String>,
 }
+
+/// The facts of an entry that has none.
+static NO_FACTS: Facts = Facts {
+    id_span: None,
+    versions: Vec::new(),
+    refs: Vec::new(),
+    unique: Vec::new(),
+    allow: Vec::new(),
+    owner: None,
+};
 
 /// One released version of an entry.
 #[derive(Clone, Debug)]
@@ -87,13 +107,43 @@ impl EntrySummary {
             content: file.id,
             kind: file.kind,
             path: file.path,
-            id_span: None,
-            versions: Vec::new(),
-            refs: Vec::new(),
-            unique: Vec::new(),
-            allow: Vec::new(),
-            owner: None,
+            facts: None,
         }
+    }
+
+    /// What the descriptor says (nothing, for a stub).
+    pub fn facts(&self) -> &Facts {
+        self.facts.as_deref().unwrap_or(&NO_FACTS)
+    }
+
+    /// Where the id is written, when the kind has an id field.
+    pub fn id_span(&self) -> Option<Span> {
+        self.facts().id_span
+    }
+
+    /// Released versions (history, then current) that parsed in the kind's scheme.
+    pub fn versions(&self) -> &[Released] {
+        &self.facts().versions
+    }
+
+    /// Outgoing references.
+    pub fn refs(&self) -> &[Reference] {
+        &self.facts().refs
+    }
+
+    /// Values of fields declared unique.
+    pub fn unique(&self) -> &[UniqueValue] {
+        &self.facts().unique
+    }
+
+    /// Codes the descriptor suppresses for itself.
+    pub fn allow(&self) -> &[Code] {
+        &self.facts().allow
+    }
+
+    /// The owning team's id, from the kind's `owner` field.
+    pub fn owner(&self) -> Option<&str> {
+        self.facts().owner.as_deref()
     }
 
     /// The entry's identity, `kind:id`.
@@ -223,7 +273,7 @@ pub(crate) fn check(
         }
     };
     entry.broken = false;
-    entry.allow = checker.take_suppressions(&mut doc);
+    let allow = checker.take_suppressions(&mut doc);
     if !kind.validator.is_valid(&doc.value) {
         for err in kind.validator.iter_errors(&doc.value) {
             for diagnostic in schema_errors::diagnostics(&doc, &err) {
@@ -231,22 +281,30 @@ pub(crate) fn check(
             }
         }
     }
-    entry.id_span = checker.check_id(&doc, file.stem());
-    entry.versions = checker.check_versions(&doc);
-    checker.check_aliases(&doc, &entry.versions);
+    let id_span = checker.check_id(&doc, file.stem());
+    let mut versions = checker.check_versions(&doc);
+    checker.check_aliases(&doc, &versions);
     checker.check_ranges(&doc);
-    entry.refs = checker.references(&doc);
-    entry.unique = checker.unique_values(&doc);
-    entry.owner = kind
+    let mut refs = checker.references(&doc);
+    let mut unique = checker.unique_values(&doc);
+    let owner = kind
         .owner
         .as_ref()
         .and_then(|pointer| pointer.get(&doc.value))
         .and_then(Value::as_str)
         .map(str::to_owned);
     // Summaries outlive the run's parsing; growth slack would be a fifth of their memory.
-    entry.versions.shrink_to_fit();
-    entry.refs.shrink_to_fit();
-    entry.unique.shrink_to_fit();
+    versions.shrink_to_fit();
+    refs.shrink_to_fit();
+    unique.shrink_to_fit();
+    entry.facts = Some(Box::new(Facts {
+        id_span,
+        versions,
+        refs,
+        unique,
+        allow,
+        owner,
+    }));
     let visited = visit.map(|visit| visit(kind, &entry, &doc.value));
     let mut outcome = checker.finish(entry, Some(text));
     outcome.findings.visited = visited;

@@ -68,9 +68,12 @@ impl<'a> Skims<'a> {
             .par_chunks(Self::CHUNK)
             .enumerate()
             .map(|(c, chunk)| {
+                // Reserved for more than a typical entry has: capacity never written costs no
+                // memory, while growing a list by doubling copies it and touched twice the pages.
                 let mut skims = SkimChunk {
+                    refs: Vec::with_capacity(chunk.len() * 8),
+                    unique: Vec::with_capacity(chunk.len() * 4),
                     ends: Vec::with_capacity(chunk.len()),
-                    ..SkimChunk::default()
                 };
                 for (k, entry) in chunk.iter().enumerate() {
                     let encoded = match (cached.get(c * Self::CHUNK + k), cache) {
@@ -83,10 +86,10 @@ impl<'a> Skims<'a> {
                     {
                         skims
                             .refs
-                            .extend(entry.refs.iter().map(|r| (r.rule, r.target.as_str())));
+                            .extend(entry.refs().iter().map(|r| (r.rule, r.target.as_str())));
                         skims
                             .unique
-                            .extend(entry.unique.iter().map(|u| (u.rule, u.value.as_str())));
+                            .extend(entry.unique().iter().map(|u| (u.rule, u.value.as_str())));
                     }
                     skims.ends.push((skims.refs.len(), skims.unique.len()));
                 }
@@ -678,7 +681,7 @@ schema = "schemas/any.json"
             let referring: Vec<&str> = entries
                 .iter()
                 .filter(|e| {
-                    e.refs.iter().any(|r| {
+                    e.refs().iter().any(|r| {
                         let kind = config.kinds[e.kind].refs[r.rule].target;
                         keys.contains(&(kind, r.target.as_str()))
                     })

@@ -24,7 +24,7 @@ use regctl_core::discover::{DescriptorFile, Discovered, discover};
 use regctl_core::{Diagnostic, Error, Snapshot};
 
 pub use change::{Acknowledgement, Base, acknowledgements};
-pub use file::{EntrySummary, Released};
+pub use file::{EntrySummary, Facts, Released};
 pub use report::Report;
 
 /// Validates the whole registry in `snapshot` with the compiled `config`.

@@ -83,7 +83,7 @@ pub fn codeowners(
         let team = if entry.kind == ownership.team_kind {
             Some(entry.id.as_str())
         } else {
-            entry.owner.as_deref()
+            entry.owner()
         };
         let Some(team) = team else {
             continue; // the kind has no owner field

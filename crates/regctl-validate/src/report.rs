@@ -79,8 +79,8 @@ pub(crate) fn finish(
     let entries = &run.entries;
     let allowed: HashMap<&str, &[Code]> = entries
         .iter()
-        .filter(|entry| !entry.allow.is_empty())
-        .map(|entry| (entry.path.as_str(), entry.allow.as_slice()))
+        .filter(|entry| !entry.allow().is_empty())
+        .map(|entry| (entry.path.as_str(), entry.allow()))
         .collect();
     let mut n_suppressed = 0;
     let mut honoured: Vec<Honoured> = Vec::new();
