@@ -10,8 +10,9 @@
 
 use std::cell::RefCell;
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 
+use foldhash::{HashMap, HashMapExt};
 use rayon::prelude::*;
 use regctl_core::config::{Config, Kind};
 use regctl_core::pointer::{Pattern, format_path, lookup};

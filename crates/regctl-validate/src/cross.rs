@@ -1,7 +1,8 @@
 //! Cross-file rules, run on entry summaries: unique ids, references, cycles, unique values.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+
+use foldhash::{HashMap, HashMapExt};
 
 use rayon::prelude::*;
 use regctl_core::config::Config;
@@ -434,7 +435,7 @@ pub(crate) fn cyclic_components<G: Successors + ?Sized>(
 
 /// A shortest cycle from `start` back to itself inside `component`, as the list of nodes.
 fn cycle_through(start: usize, component: &[usize], edges: &[Vec<Edge>]) -> Vec<usize> {
-    let members: std::collections::HashSet<usize> = component.iter().copied().collect();
+    let members: foldhash::HashSet<usize> = component.iter().copied().collect();
     let mut parent: HashMap<usize, usize> = HashMap::new();
     let mut queue = std::collections::VecDeque::from([start]);
     while let Some(node) = queue.pop_front() {
