@@ -546,6 +546,19 @@ pub(crate) fn skim_into<'a>(bytes: &'a [u8], skims: &mut SkimChunk<'a>) -> Optio
     skimmed
 }
 
+/// How many references and unique values the encoded summary holds, without decoding them
+/// (to size the skim lists exactly).
+pub(crate) fn skim_counts(bytes: &[u8]) -> Option<(usize, usize)> {
+    let mut r = Reader { bytes, at: 0 };
+    r.u8()?; // broken
+    let refs = r.u32()? as usize;
+    for _ in 0..refs {
+        r.u32()?;
+        r.bytes()?;
+    }
+    Some((refs, r.u32()? as usize))
+}
+
 fn skim_parts<'a>(bytes: &'a [u8], skims: &mut SkimChunk<'a>) -> Option<()> {
     let mut r = Reader { bytes, at: 0 };
     r.u8()?; // broken
@@ -1051,6 +1064,8 @@ mod tests {
         assert_eq!(decoded.owner(), Some("core"));
         assert!(decoded.broken);
 
+        assert_eq!(skim_counts(&encoded), Some((2, 2)));
+        assert_eq!(skim_counts(&encoded[..10]), None, "a record torn in its references");
         let mut skims = SkimChunk::default();
         skim_into(&encoded, &mut skims).expect("skims");
         assert_eq!(skims.refs, [(0, "tokenizer"), (1, "core")]);

@@ -68,19 +68,30 @@ impl<'a> Skims<'a> {
             .par_chunks(Self::CHUNK)
             .enumerate()
             .map(|(c, chunk)| {
-                // Reserved for more than a typical entry has: capacity never written costs no
-                // memory, while growing a list by doubling copies it and touched twice the pages.
+                let encoded = |k: usize| match (cached.get(c * Self::CHUNK + k), cache) {
+                    (Some(Some(slot)), Some(cache)) => Some(cache.at(*slot)),
+                    _ => None,
+                };
+                // Sized exactly by a first pass over the records' counts: grown by doubling,
+                // the lists were copied and touched twice the memory, and reserving more than
+                // needed is not free either where memory comes in huge pages.
+                let (n_refs, n_unique) =
+                    chunk
+                        .iter()
+                        .enumerate()
+                        .fold((0, 0), |(refs, unique), (k, entry)| {
+                            let (r, u) = encoded(k)
+                                .and_then(cache::skim_counts)
+                                .unwrap_or((entry.refs().len(), entry.unique().len()));
+                            (refs + r, unique + u)
+                        });
                 let mut skims = SkimChunk {
-                    refs: Vec::with_capacity(chunk.len() * 8),
-                    unique: Vec::with_capacity(chunk.len() * 4),
+                    refs: Vec::with_capacity(n_refs),
+                    unique: Vec::with_capacity(n_unique),
                     ends: Vec::with_capacity(chunk.len()),
                 };
                 for (k, entry) in chunk.iter().enumerate() {
-                    let encoded = match (cached.get(c * Self::CHUNK + k), cache) {
-                        (Some(Some(slot)), Some(cache)) => Some(cache.at(*slot)),
-                        _ => None,
-                    };
-                    if encoded
+                    if encoded(k)
                         .and_then(|e| cache::skim_into(e, &mut skims))
                         .is_none()
                     {
