@@ -1065,7 +1065,11 @@ mod tests {
         assert!(decoded.broken);
 
         assert_eq!(skim_counts(&encoded), Some((2, 2)));
-        assert_eq!(skim_counts(&encoded[..10]), None, "a record torn in its references");
+        assert_eq!(
+            skim_counts(&encoded[..10]),
+            None,
+            "a record torn in its references"
+        );
         let mut skims = SkimChunk::default();
         skim_into(&encoded, &mut skims).expect("skims");
         assert_eq!(skims.refs, [(0, "tokenizer"), (1, "core")]);

@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use regctl_core::config::Config;
 use regctl_core::git::{CommitId, GitRepo, Trailer};
 use regctl_core::{Error, Snapshot, Worktree};
 
@@ -19,9 +20,12 @@ pub(crate) struct Revision {
 /// A snapshot and the revision it shows.
 pub(crate) type Side = (Box<dyn Snapshot>, Revision);
 
-/// The snapshots a `validate` run reads.
+/// The snapshots a `validate` run reads, and the configuration the head holds.
 pub(crate) struct Target {
     pub(crate) head: Box<dyn Snapshot>,
+    /// Read from the head as soon as it is open, while git still compares or lists the base (a
+    /// failure to open either side is reported before the configuration's own).
+    pub(crate) config: Config,
     pub(crate) head_revision: Revision,
     pub(crate) base: Option<Side>,
     /// The head's paths that differ from the base, when git compared the two and the base
@@ -40,8 +44,10 @@ pub(crate) fn open(args: &ValidateArgs, root: &Path) -> Result<Target, Error> {
         let repo_prefix = GitRepo::discover(root)
             .map(|git| git.prefix().to_owned())
             .unwrap_or_default();
+        let head = Worktree::new(root)?;
         return Ok(Target {
-            head: Box::new(Worktree::new(root)?),
+            config: Config::load(&head)?,
+            head: Box::new(head),
             head_revision: Revision {
                 name: "working tree".to_owned(),
                 commit: None,
@@ -56,8 +62,10 @@ pub(crate) fn open(args: &ValidateArgs, root: &Path) -> Result<Target, Error> {
     let repo_prefix = git.prefix().to_owned();
     if let Some(rev) = &args.rev {
         let commit = git.resolve(rev)?;
+        let head = git.commit_snapshot(commit, rev)?;
         return Ok(Target {
-            head: Box::new(git.commit_snapshot(commit, rev)?),
+            config: Config::load(&head)?,
+            head: Box::new(head),
             head_revision: revision(rev, Some(commit)),
             base: None,
             changed: None,
@@ -115,17 +123,25 @@ pub(crate) fn open(args: &ValidateArgs, root: &Path) -> Result<Target, Error> {
     // directories that differ: the base is not listed, and holds only what differs.
     if let (HeadSource::Commit(head_commit, rev), Some((name, commit))) = (&source, &base) {
         let (head, changes) = side_by_side(
-            || git.commit_snapshot(*head_commit, rev),
+            // The configuration is read as soon as the head is open, while git still compares.
+            || {
+                git.commit_snapshot(*head_commit, rev).map(|head| {
+                    let config = Config::load(&head);
+                    (head, config)
+                })
+            },
             || git.base_changes(*commit, *head_commit, name),
         );
-        let head = head?;
-        let (snapshot, changed): (Box<dyn Snapshot>, _) = match changes?.against(&head, &git, name)
-        {
+        let (head, config) = head?;
+        let changes = changes?;
+        let config = config?;
+        let (snapshot, changed): (Box<dyn Snapshot>, _) = match changes.against(&head, &git, name) {
             Some((files, changed)) => (Box::new(files), Some(changed)),
             None => (Box::new(git.commit_snapshot(*commit, name)?), None),
         };
         return Ok(Target {
             head: Box::new(head),
+            config,
             head_revision,
             base: Some((snapshot, revision(name, Some(*commit)))),
             changed,
@@ -143,6 +159,12 @@ pub(crate) fn open(args: &ValidateArgs, root: &Path) -> Result<Target, Error> {
             HeadSource::WorkTree => Box::new(Worktree::new(root)?.with_index_ids(git.index_ids()?)),
         })
     };
+    let open_head = || {
+        open_head().map(|head| {
+            let config = Config::load(head.as_ref());
+            (head, config)
+        })
+    };
     let open_base = || -> Result<Option<Side>, Error> {
         let Some((name, commit)) = &base else {
             return Ok(None);
@@ -151,9 +173,10 @@ pub(crate) fn open(args: &ValidateArgs, root: &Path) -> Result<Target, Error> {
         Ok(Some((snapshot, revision(name, Some(*commit)))))
     };
     let (head, base) = side_by_side(open_head, open_base);
-    let (head, base) = (head?, base?);
+    let ((head, config), base) = (head?, base?);
     Ok(Target {
         head,
+        config: config?,
         head_revision,
         base,
         changed: None,

@@ -3,7 +3,7 @@
 use std::io;
 use std::path::Path;
 
-use regctl_core::config::{Config, find_root};
+use regctl_core::config::find_root;
 use regctl_core::{Diagnostic, Error, Severity};
 use regctl_validate::{Base, Report, acknowledgements, validate_with};
 
@@ -122,10 +122,9 @@ pub(crate) fn start_dir(path: &Path) -> &Path {
 /// Finds the registry, opens the snapshots the flags ask for, and validates.
 fn run(args: &ValidateArgs) -> Result<(Target, Report), Error> {
     let root = find_root(start_dir(&args.path))?;
-    let target = snapshots::open(args, &root)?;
-    let mut config = Config::load(target.head.as_ref())?;
+    let mut target = snapshots::open(args, &root)?;
     if !args.select.is_empty() {
-        config.select(&args.select);
+        target.config.select(&args.select);
     }
     let cache_dir = super::registry_cache_dir(&root);
     let base = target.base.as_ref().map(|(snapshot, _)| Base {
@@ -136,7 +135,7 @@ fn run(args: &ValidateArgs) -> Result<(Target, Report), Error> {
         actor: args.actor.clone().filter(|actor| !actor.is_empty()),
         report_all: args.all,
     });
-    let report = validate_with(&config, target.head.as_ref(), base.as_ref())?;
+    let report = validate_with(&target.config, target.head.as_ref(), base.as_ref())?;
     Ok((target, report))
 }
 
