@@ -598,16 +598,16 @@ impl Checker<'_> {
                 else {
                     continue;
                 };
-                let max_span = doc.locate(&max.path).span();
-                let min_span = doc.locate(&min.path).span();
+                // Spans are located only for a finding: most ranges are in order.
+                let span_of = |path: &[String]| doc.locate(path).span();
                 let (low, high) =
                     match (range.scheme.parse(&min_text), range.scheme.parse(&max_text)) {
                         (Ok(low), Ok(high)) => (low, high),
                         (Err(message), _) | (_, Err(message)) => {
                             let span = if range.scheme.parse(&min_text).is_err() {
-                                min_span
+                                span_of(&min.path)
                             } else {
-                                max_span
+                                span_of(&max.path)
                             };
                             self.push(
                                 Diagnostic::new(
@@ -630,9 +630,9 @@ impl Checker<'_> {
                                 format_path(&min.path)
                             ),
                         )
-                        .at(max_span)
+                        .at(span_of(&max.path))
                         .with_label(format!("must be at least {min_text}"))
-                        .with_related(self.path, min_span, "lower bound")
+                        .with_related(self.path, span_of(&min.path), "lower bound")
                         .with_help("swap the bounds, or fix the one that is wrong"),
                     );
                 }
