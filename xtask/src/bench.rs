@@ -179,8 +179,6 @@ pub(crate) fn bench(options: &BenchOptions) -> Result<(), String> {
     } else {
         None
     };
-    // Nothing is timed after this, so the kernel's cost of the deletion measures nothing.
-    remove_dir(&trash_dir(&scratch))?;
     let report = BenchReport {
         machine,
         cases,
@@ -198,6 +196,16 @@ pub(crate) fn bench(options: &BenchOptions) -> Result<(), String> {
             &root.join("docs/benchmarks.md"),
             &markdown(&report, options),
         )?;
+    }
+    // Nothing is timed after this, so the kernel's cost of the deletion measures nothing; the
+    // report comes first, since deleting 100,000s of files can take minutes on some volumes.
+    let trash = trash_dir(&scratch);
+    if trash.exists() {
+        eprintln!(
+            "removing the set-aside compose outputs in {} ...",
+            trash.display()
+        );
+        remove_dir(&trash)?;
     }
     let failed = report
         .cases
