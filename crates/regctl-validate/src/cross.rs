@@ -1,6 +1,7 @@
 //! Cross-file rules, run on entry summaries: unique ids, references, cycles, unique values.
 
 use std::borrow::Cow;
+use std::sync::{Mutex, PoisonError};
 
 use foldhash::{HashMap, HashMapExt};
 
@@ -42,14 +43,25 @@ pub(crate) fn check_within(
     let order = path_order(entries);
     let mut out = Vec::new();
     let index = duplicate_ids(config, entries, &order, &mut out);
-    // The other rules only read the index; each fills its own list, appended in a fixed order.
+    let targets = Targets::resolve(config, entries, &index);
+    // The other rules only read the resolved references; each fills its own list, appended in
+    // a fixed order.
     let (mut refs, (mut cycles_found, mut unique)) = (Vec::new(), (Vec::new(), Vec::new()));
     rayon::join(
-        || references(config, entries, &order, &index, scope, &mut refs),
+        || {
+            references(config, entries, &order, &targets, scope, &mut refs);
+            
+        },
         || {
             rayon::join(
-                || cycles(config, entries, &order, &index, &mut cycles_found),
-                || unique_values(config, entries, &order, &mut unique),
+                || {
+                    cycles(config, entries, &order, &targets, &mut cycles_found);
+                    
+                },
+                || {
+                    unique_values(config, entries, &order, &mut unique);
+                    
+                },
             )
         },
     );
@@ -71,6 +83,52 @@ pub(crate) fn path_order(entries: &[EntrySummary]) -> Vec<usize> {
 
 /// `(kind, id)` → the first entry (in path order) with that id.
 type IdIndex<'a> = HashMap<(usize, &'a str), usize>;
+
+/// What each entry's references resolve to, in the order of [`EntrySummary::refs`]: looked up
+/// once, in parallel, for the rules that follow references (at 100,000 entries the references
+/// and cycle rules each looked up all 323,000, one after the other, and were most of the
+/// cross-file phase).
+struct Targets {
+    /// Where each entry's references start in `to`, and where the last one's end.
+    starts: Vec<usize>,
+    /// The entry each reference resolves to, [`Targets::MISSING`] for none.
+    to: Vec<u32>,
+}
+
+impl Targets {
+    const MISSING: u32 = u32::MAX;
+
+    fn resolve(config: &Config, entries: &[EntrySummary], index: &IdIndex<'_>) -> Targets {
+        let mut starts = Vec::with_capacity(entries.len() + 1);
+        let mut end = 0;
+        starts.push(end);
+        for entry in entries {
+            end += entry.refs().len();
+            starts.push(end);
+        }
+        let to = entries
+            .par_iter()
+            .with_min_len(256)
+            .flat_map_iter(|entry| {
+                let kind = &config.kinds[entry.kind];
+                entry.refs().iter().map(|reference| {
+                    let target = kind.refs[reference.rule].target;
+                    index
+                        .get(&(target, reference.target.as_str()))
+                        .map_or(Targets::MISSING, |&to| to as u32)
+                })
+            })
+            .collect();
+        Targets { starts, to }
+    }
+
+    /// What entry `i`'s references resolve to, in order.
+    fn of(&self, i: usize) -> impl Iterator<Item = Option<usize>> + '_ {
+        self.to[self.starts[i]..self.starts[i + 1]]
+            .iter()
+            .map(|&to| (to != Targets::MISSING).then_some(to as usize))
+    }
+}
 
 /// Reports ids used twice, exactly or after case folding and NFKC; returns the id index.
 fn duplicate_ids<'a>(
@@ -142,102 +200,134 @@ pub(crate) fn fold_id(id: &str) -> Cow<'_, str> {
     }
 }
 
-fn references(
+fn references<'e, 's>(
     config: &Config,
-    entries: &[EntrySummary],
+    entries: &'e [EntrySummary],
     order: &[usize],
-    index: &IdIndex<'_>,
-    scope: &Scope<'_>,
+    targets: &Targets,
+    scope: &Scope<'s>,
     out: &mut Vec<Diagnostic>,
 ) {
-    // A missing id is often referenced many times (a deleted entry): look for its closest
-    // neighbour once.
-    let mut suggestions: HashMap<(usize, &str), Option<&str>> = HashMap::new();
-    for &i in order {
-        let entry = &entries[i];
-        if scope
-            .check_refs_of
-            .is_some_and(|paths| !paths.contains(entry.path.as_str()))
-        {
+    // A missing id is often referenced many times (a deleted entry): its closest neighbour is
+    // looked for once, for all threads.
+    let suggestions: Mutex<HashMap<(usize, &'e str), Option<&'s str>>> = Mutex::default();
+    let suggest = |kind: usize, name: &'e str| {
+        let known = suggestions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&(kind, name))
+            .copied();
+        known.unwrap_or_else(|| {
+            let near = closest(name, scope.all, kind);
+            let mut suggestions = suggestions.lock().unwrap_or_else(PoisonError::into_inner);
+            suggestions.insert((kind, name), near);
+            near
+        })
+    };
+    // Each entry's findings depend on it and its resolved references alone: checked in
+    // parallel, kept in path order.
+    let found: Vec<Diagnostic> = order
+        .par_iter()
+        .with_min_len(256)
+        .flat_map_iter(|&i| {
+            let mut found = Vec::new();
+            entry_references(config, entries, i, targets, scope, &suggest, &mut found);
+            found
+        })
+        .collect();
+    out.extend(found);
+}
+
+/// The findings about entry `i`'s references, unless `scope` leaves them out.
+fn entry_references<'e, 's>(
+    config: &Config,
+    entries: &'e [EntrySummary],
+    i: usize,
+    targets: &Targets,
+    scope: &Scope<'_>,
+    suggest: &(dyn Fn(usize, &'e str) -> Option<&'s str> + Sync),
+    out: &mut Vec<Diagnostic>,
+) {
+    let entry = &entries[i];
+    if scope
+        .check_refs_of
+        .is_some_and(|paths| !paths.contains(entry.path.as_str()))
+    {
+        return;
+    }
+    let kind = &config.kinds[entry.kind];
+    for (reference, target) in entry.refs().iter().zip(targets.of(i)) {
+        let rule = &kind.refs[reference.rule];
+        let target_kind = &config.kinds[rule.target];
+        let Some(target) = target else {
+            let mut diagnostic = diagnostic_at(
+                config,
+                entry,
+                Code::RefMissing,
+                format!(
+                    "`{}:{}` does not exist (referenced by `{}`)",
+                    target_kind.name, reference.target, reference.pointer
+                ),
+            )
+            .at(reference.span)
+            .with_label(format!(
+                "no {} named `{}`",
+                target_kind.name, reference.target
+            ));
+            diagnostic = match suggest(rule.target, reference.target.as_str()) {
+                Some(near) => diagnostic.with_help(format!("did you mean `{near}`?")),
+                None => diagnostic.with_help(format!(
+                    "add `{}` under `{}`, or fix the name",
+                    reference.target, target_kind.dir
+                )),
+            };
+            out.push(diagnostic);
             continue;
+        };
+        let target = &entries[target];
+        let Some(req) = &reference.req else {
+            continue;
+        };
+        if target.broken || target.versions().is_empty() {
+            continue; // its own diagnostics say why; don't pile on
         }
-        let kind = &config.kinds[entry.kind];
-        for reference in entry.refs() {
-            let rule = &kind.refs[reference.rule];
-            let target_kind = &config.kinds[rule.target];
-            let Some(&target) = index.get(&(rule.target, reference.target.as_str())) else {
-                let mut diagnostic = diagnostic_at(
+        let matches = target
+            .versions()
+            .iter()
+            .filter(|released| !released.yanked)
+            .filter_map(|released| released.version.to_semver())
+            .any(|version| req.matches(&version));
+        if !matches {
+            let available: Vec<String> = target
+                .versions()
+                .iter()
+                .map(|released| {
+                    if released.yanked {
+                        format!("{} (yanked)", released.version)
+                    } else {
+                        released.version.to_string()
+                    }
+                })
+                .collect();
+            let available = if available.is_empty() {
+                "it has no released versions".to_owned()
+            } else {
+                format!("released: {}", available.join(", "))
+            };
+            out.push(
+                diagnostic_at(
                     config,
                     entry,
-                    Code::RefMissing,
+                    Code::RefUnsatisfied,
                     format!(
-                        "`{}:{}` does not exist (referenced by `{}`)",
-                        target_kind.name, reference.target, reference.pointer
+                        "no released version of `{}:{}` satisfies `{req}`",
+                        target_kind.name, target.id
                     ),
                 )
                 .at(reference.span)
-                .with_label(format!(
-                    "no {} named `{}`",
-                    target_kind.name, reference.target
-                ));
-                let suggestion = *suggestions
-                    .entry((rule.target, reference.target.as_str()))
-                    .or_insert_with(|| closest(&reference.target, scope.all, rule.target));
-                diagnostic = match suggestion {
-                    Some(near) => diagnostic.with_help(format!("did you mean `{near}`?")),
-                    None => diagnostic.with_help(format!(
-                        "add `{}` under `{}`, or fix the name",
-                        reference.target, target_kind.dir
-                    )),
-                };
-                out.push(diagnostic);
-                continue;
-            };
-            let target = &entries[target];
-            let Some(req) = &reference.req else {
-                continue;
-            };
-            if target.broken || target.versions().is_empty() {
-                continue; // its own diagnostics say why; don't pile on
-            }
-            let matches = target
-                .versions()
-                .iter()
-                .filter(|released| !released.yanked)
-                .filter_map(|released| released.version.to_semver())
-                .any(|version| req.matches(&version));
-            if !matches {
-                let available: Vec<String> = target
-                    .versions()
-                    .iter()
-                    .map(|released| {
-                        if released.yanked {
-                            format!("{} (yanked)", released.version)
-                        } else {
-                            released.version.to_string()
-                        }
-                    })
-                    .collect();
-                let available = if available.is_empty() {
-                    "it has no released versions".to_owned()
-                } else {
-                    format!("released: {}", available.join(", "))
-                };
-                out.push(
-                    diagnostic_at(
-                        config,
-                        entry,
-                        Code::RefUnsatisfied,
-                        format!(
-                            "no released version of `{}:{}` satisfies `{req}`",
-                            target_kind.name, target.id
-                        ),
-                    )
-                    .at(reference.span)
-                    .with_label(format!("requires {req}"))
-                    .with_help(available),
-                );
-            }
+                .with_label(format!("requires {req}"))
+                .with_help(available),
+            );
         }
     }
 }
@@ -266,29 +356,35 @@ fn cycles(
     config: &Config,
     entries: &[EntrySummary],
     order: &[usize],
-    index: &IdIndex<'_>,
+    targets: &Targets,
     out: &mut Vec<Diagnostic>,
 ) {
     for (graph, settings) in &config.graphs {
         if !settings.acyclic {
             continue;
         }
-        let mut edges: Vec<Vec<Edge>> = (0..entries.len()).map(|_| Vec::new()).collect();
-        for &i in order {
-            let kind = &config.kinds[entries[i].kind];
-            for reference in entries[i].refs() {
-                let rule = &kind.refs[reference.rule];
-                if rule.graph.as_deref() != Some(graph.as_str()) {
-                    continue;
-                }
-                if let Some(&to) = index.get(&(rule.target, reference.target.as_str())) {
-                    edges[i].push(Edge {
-                        to,
-                        span: reference.span,
-                    });
-                }
-            }
-        }
+        let edges: Vec<Vec<Edge>> = entries
+            .par_iter()
+            .enumerate()
+            .with_min_len(256)
+            .map(|(i, entry)| {
+                let kind = &config.kinds[entry.kind];
+                entry
+                    .refs()
+                    .iter()
+                    .zip(targets.of(i))
+                    .filter(|(reference, _)| {
+                        kind.refs[reference.rule].graph.as_deref() == Some(graph.as_str())
+                    })
+                    .filter_map(|(reference, to)| {
+                        Some(Edge {
+                            to: to?,
+                            span: reference.span,
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
         for component in cyclic_components(edges.as_slice(), order) {
             let start = *component
                 .iter()
