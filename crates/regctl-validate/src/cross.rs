@@ -1,6 +1,7 @@
 //! Cross-file rules, run on entry summaries: unique ids, references, cycles, unique values.
 
 use std::borrow::Cow;
+use std::collections::hash_map::Entry;
 use std::sync::{Mutex, PoisonError};
 
 use foldhash::{HashMap, HashMapExt};
@@ -41,29 +42,25 @@ pub(crate) fn check_within(
     scope: &Scope<'_>,
 ) -> Vec<Diagnostic> {
     let order = path_order(entries);
-    let mut out = Vec::new();
-    let index = duplicate_ids(config, entries, &order, &mut out);
+    // Unique values need no id index, so they are checked while it is built; the other rules
+    // read the resolved references. Each fills its own list, appended in a fixed order.
+    let ((mut out, index), mut unique) = rayon::join(
+        || {
+            let mut out = Vec::new();
+            let index = duplicate_ids(config, entries, &order, &mut out);
+            (out, index)
+        },
+        || {
+            let mut unique = Vec::new();
+            unique_values(config, entries, &order, &mut unique);
+            unique
+        },
+    );
     let targets = Targets::resolve(config, entries, &index);
-    // The other rules only read the resolved references; each fills its own list, appended in
-    // a fixed order.
-    let (mut refs, (mut cycles_found, mut unique)) = (Vec::new(), (Vec::new(), Vec::new()));
+    let (mut refs, mut cycles_found) = (Vec::new(), Vec::new());
     rayon::join(
-        || {
-            references(config, entries, &order, &targets, scope, &mut refs);
-            
-        },
-        || {
-            rayon::join(
-                || {
-                    cycles(config, entries, &order, &targets, &mut cycles_found);
-                    
-                },
-                || {
-                    unique_values(config, entries, &order, &mut unique);
-                    
-                },
-            )
-        },
+        || references(config, entries, &order, &targets, scope, &mut refs),
+        || cycles(config, entries, &order, &targets, &mut cycles_found),
     );
     out.append(&mut refs);
     out.append(&mut cycles_found);
@@ -137,53 +134,70 @@ fn duplicate_ids<'a>(
     order: &[usize],
     out: &mut Vec<Diagnostic>,
 ) -> IdIndex<'a> {
-    let mut exact: IdIndex<'a> = HashMap::with_capacity(entries.len());
-    let mut folded: HashMap<(usize, Cow<'a, str>), usize> = HashMap::with_capacity(entries.len());
-    for &i in order {
-        let entry = &entries[i];
-        let key = (entry.kind, entry.id.as_str());
-        let fold = (entry.kind, fold_id(&entry.id));
-        let collision = match (exact.get(&key), folded.get(&fold)) {
-            (Some(&first), _) => Some((
+    // The first holder of each id and of each folded id. The first holder of a folded id is
+    // the first of its own id too, so the two are independent, and built beside each other.
+    let ((exact, used_again), (folded, collided)) = rayon::join(
+        || first_holders(order, |i| (entries[i].kind, entries[i].id.as_str())),
+        || first_holders(order, |i| (entries[i].kind, fold_id(&entries[i].id))),
+    );
+    // An id used again also collides after folding: `used_again` is part of `collided`, and
+    // such an entry is reported as a reuse of the id.
+    let mut used_again = used_again.into_iter().peekable();
+    for at in collided {
+        let entry = &entries[order[at]];
+        let (first, message, help) = if used_again.next_if_eq(&at).is_some() {
+            let first = exact[&(entry.kind, entry.id.as_str())];
+            (
                 first,
                 format!(
                     "id `{}` is already used by `{}`",
                     entry.id, entries[first].path
                 ),
                 "ids are unique per kind; rename one of the entries",
-            )),
-            (None, Some(&first)) => Some((
+            )
+        } else {
+            let first = folded[&(entry.kind, fold_id(&entry.id))];
+            (
                 first,
                 format!(
                     "id `{}` collides with `{}` in `{}`",
                     entry.id, entries[first].id, entries[first].path
                 ),
                 "ids are compared ignoring case and Unicode compatibility forms (NFKC), so these would clash on case-insensitive file systems and confuse readers",
-            )),
-            (None, None) => None,
+            )
         };
-        match collision {
-            Some((first, message, help)) => {
-                let first = &entries[first];
-                out.push(
-                    diagnostic_at(config, entry, Code::DuplicateId, message)
-                        .at_opt(entry.id_span())
-                        .with_related(
-                            first.path.clone(),
-                            first.id_span().unwrap_or_default(),
-                            "first defined here",
-                        )
-                        .with_help(help),
-                );
-                exact.entry(key).or_insert(i);
-            }
-            None => {
-                exact.insert(key, i);
-                folded.insert(fold, i);
+        let first = &entries[first];
+        out.push(
+            diagnostic_at(config, entry, Code::DuplicateId, message)
+                .at_opt(entry.id_span())
+                .with_related(
+                    first.path.clone(),
+                    first.id_span().unwrap_or_default(),
+                    "first defined here",
+                )
+                .with_help(help),
+        );
+    }
+    exact
+}
+
+/// The first entry in `order` with each key, and the positions in `order` (ascending) of the
+/// entries whose key an earlier one had.
+fn first_holders<K: std::hash::Hash + Eq>(
+    order: &[usize],
+    key_of: impl Fn(usize) -> K,
+) -> (HashMap<K, usize>, Vec<usize>) {
+    let mut first = HashMap::with_capacity(order.len());
+    let mut later = Vec::new();
+    for (at, &i) in order.iter().enumerate() {
+        match first.entry(key_of(i)) {
+            Entry::Occupied(_) => later.push(at),
+            Entry::Vacant(slot) => {
+                slot.insert(i);
             }
         }
     }
-    exact
+    (first, later)
 }
 
 /// The form of an id that collisions are judged on.
