@@ -43,28 +43,19 @@ pub(crate) fn check_within(
 ) -> Vec<Diagnostic> {
     let order = path_order(entries);
     // Unique values need no id index, so they are checked while it is built; the other rules
-    // read the resolved references. Each fills its own list, appended in a fixed order.
-    let ((mut out, index), mut unique) = rayon::join(
-        || {
-            let mut out = Vec::new();
-            let index = duplicate_ids(config, entries, &order, &mut out);
-            (out, index)
-        },
-        || {
-            let mut unique = Vec::new();
-            unique_values(config, entries, &order, &mut unique);
-            unique
-        },
+    // read the resolved references. Each returns its own findings, appended in a fixed order.
+    let ((mut out, index), unique) = rayon::join(
+        || duplicate_ids(config, entries, &order),
+        || unique_values(config, entries, &order),
     );
     let targets = Targets::resolve(config, entries, &index);
-    let (mut refs, mut cycles_found) = (Vec::new(), Vec::new());
-    rayon::join(
-        || references(config, entries, &order, &targets, scope, &mut refs),
-        || cycles(config, entries, &order, &targets, &mut cycles_found),
+    let (refs, cycles_found) = rayon::join(
+        || references(config, entries, &order, &targets, scope),
+        || cycles(config, entries, &order, &targets),
     );
-    out.append(&mut refs);
-    out.append(&mut cycles_found);
-    out.append(&mut unique);
+    out.extend(refs);
+    out.extend(cycles_found);
+    out.extend(unique);
     out
 }
 
@@ -79,7 +70,16 @@ pub(crate) fn path_order(entries: &[EntrySummary]) -> Vec<usize> {
 }
 
 /// `(kind, id)` → the first entry (in path order) with that id.
-type IdIndex<'a> = HashMap<(usize, &'a str), usize>;
+pub(crate) type IdIndex<'a> = HashMap<(usize, &'a str), usize>;
+
+/// The first entry in `order` with each `(kind, id)`, and the positions in `order`
+/// (ascending) of the entries whose id an earlier one had.
+pub(crate) fn first_by_id<'a>(
+    entries: &'a [EntrySummary],
+    order: &[usize],
+) -> (IdIndex<'a>, Vec<usize>) {
+    first_holders(order, |i| (entries[i].kind, entries[i].id.as_str()))
+}
 
 /// What each entry's references resolve to, in the order of [`EntrySummary::refs`]: looked up
 /// once, in parallel, for the rules that follow references (at 100,000 entries the references
@@ -127,22 +127,22 @@ impl Targets {
     }
 }
 
-/// Reports ids used twice, exactly or after case folding and NFKC; returns the id index.
+/// Ids used twice, exactly or after case folding and NFKC, and the id index.
 fn duplicate_ids<'a>(
     config: &Config,
     entries: &'a [EntrySummary],
     order: &[usize],
-    out: &mut Vec<Diagnostic>,
-) -> IdIndex<'a> {
+) -> (Vec<Diagnostic>, IdIndex<'a>) {
     // The first holder of each id and of each folded id. The first holder of a folded id is
     // the first of its own id too, so the two are independent, and built beside each other.
     let ((exact, used_again), (folded, collided)) = rayon::join(
-        || first_holders(order, |i| (entries[i].kind, entries[i].id.as_str())),
+        || first_by_id(entries, order),
         || first_holders(order, |i| (entries[i].kind, fold_id(&entries[i].id))),
     );
     // An id used again also collides after folding: `used_again` is part of `collided`, and
     // such an entry is reported as a reuse of the id.
     let mut used_again = used_again.into_iter().peekable();
+    let mut out = Vec::new();
     for at in collided {
         let entry = &entries[order[at]];
         let (first, message, help) = if used_again.next_if_eq(&at).is_some() {
@@ -178,7 +178,7 @@ fn duplicate_ids<'a>(
                 .with_help(help),
         );
     }
-    exact
+    (out, exact)
 }
 
 /// The first entry in `order` with each key, and the positions in `order` (ascending) of the
@@ -220,8 +220,7 @@ fn references<'e, 's>(
     order: &[usize],
     targets: &Targets,
     scope: &Scope<'s>,
-    out: &mut Vec<Diagnostic>,
-) {
+) -> Vec<Diagnostic> {
     // A missing id is often referenced many times (a deleted entry): its closest neighbour is
     // looked for once, for all threads.
     let suggestions: Mutex<HashMap<(usize, &'e str), Option<&'s str>>> = Mutex::default();
@@ -240,16 +239,11 @@ fn references<'e, 's>(
     };
     // Each entry's findings depend on it and its resolved references alone: checked in
     // parallel, kept in path order.
-    let found: Vec<Diagnostic> = order
+    order
         .par_iter()
         .with_min_len(256)
-        .flat_map_iter(|&i| {
-            let mut found = Vec::new();
-            entry_references(config, entries, i, targets, scope, &suggest, &mut found);
-            found
-        })
-        .collect();
-    out.extend(found);
+        .flat_map_iter(|&i| entry_references(config, entries, i, targets, scope, &suggest))
+        .collect()
 }
 
 /// The findings about entry `i`'s references, unless `scope` leaves them out.
@@ -260,14 +254,14 @@ fn entry_references<'e, 's>(
     targets: &Targets,
     scope: &Scope<'_>,
     suggest: &(dyn Fn(usize, &'e str) -> Option<&'s str> + Sync),
-    out: &mut Vec<Diagnostic>,
-) {
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
     let entry = &entries[i];
     if scope
         .check_refs_of
         .is_some_and(|paths| !paths.contains(entry.path.as_str()))
     {
-        return;
+        return out;
     }
     let kind = &config.kinds[entry.kind];
     for (reference, target) in entry.refs().iter().zip(targets.of(i)) {
@@ -344,6 +338,7 @@ fn entry_references<'e, 's>(
             );
         }
     }
+    out
 }
 
 /// The id of `kind` closest to `name`, if any is close enough to be a likely typo.
@@ -371,8 +366,8 @@ fn cycles(
     entries: &[EntrySummary],
     order: &[usize],
     targets: &Targets,
-    out: &mut Vec<Diagnostic>,
-) {
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
     for (graph, settings) in &config.graphs {
         if !settings.acyclic {
             continue;
@@ -449,6 +444,7 @@ fn cycles(
             out.push(diagnostic);
         }
     }
+    out
 }
 
 /// A graph's out-edges, as the cycle search reads them.
@@ -569,12 +565,8 @@ fn cycle_through(start: usize, component: &[usize], edges: &[Vec<Edge>]) -> Vec<
     vec![start]
 }
 
-fn unique_values(
-    config: &Config,
-    entries: &[EntrySummary],
-    order: &[usize],
-    out: &mut Vec<Diagnostic>,
-) {
+fn unique_values(config: &Config, entries: &[EntrySummary], order: &[usize]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
     let mut seen: HashMap<(usize, &str, &str), (usize, Span)> = HashMap::new();
     for &i in order {
         let entry = &entries[i];
@@ -611,6 +603,7 @@ fn unique_values(
             }
         }
     }
+    out
 }
 
 fn diagnostic_at(config: &Config, entry: &EntrySummary, code: Code, message: String) -> Diagnostic {

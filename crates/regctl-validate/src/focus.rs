@@ -30,7 +30,9 @@ use regctl_core::Diagnostic;
 use regctl_core::config::Config;
 
 use crate::cache::{self, Slot, SummaryCache};
-use crate::cross::{Scope, Successors, check_within, cyclic_components, fold_id, path_order};
+use crate::cross::{
+    IdIndex, Scope, Successors, check_within, cyclic_components, first_by_id, fold_id, path_order,
+};
 use crate::file::EntrySummary;
 
 /// What the registry-wide lookups need of each entry, borrowed, in flat lists per chunk of
@@ -140,7 +142,7 @@ pub(crate) struct Head<'a> {
     cache: Option<&'a SummaryCache>,
     skims: Skims<'a>,
     /// `(kind, id)` → the first entry (in path order) with that id.
-    by_id: foldhash::HashMap<(usize, &'a str), usize>,
+    by_id: IdIndex<'a>,
     /// Per kind, per reference rule: the index in `Config::graphs` of the rule's graph.
     graph_of_rule: Vec<Vec<Option<usize>>>,
 }
@@ -197,16 +199,7 @@ impl<'a> Head<'a> {
         cached: &'a [Option<Slot>],
         cache: Option<&'a SummaryCache>,
     ) -> Self {
-        let index_by_id = || {
-            let mut by_id =
-                foldhash::HashMap::with_capacity_and_hasher(entries.len(), Default::default());
-            for i in path_order(entries) {
-                by_id
-                    .entry((entries[i].kind, entries[i].id.as_str()))
-                    .or_insert(i);
-            }
-            by_id
-        };
+        let index_by_id = || first_by_id(entries, &path_order(entries)).0;
         let (skims, by_id) = rayon::join(|| Skims::new(entries, cached, cache), index_by_id);
         // A reference's graph depends only on its kind and rule.
         let graph_of_rule = config
