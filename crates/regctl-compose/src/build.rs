@@ -8,12 +8,13 @@
 //! sorted before they are written, so the same registry gives the same bytes whatever the file
 //! system order or thread count.
 
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 
 use foldhash::{HashMap, HashMapExt};
 use rayon::prelude::*;
+use regctl_core::Error;
 use regctl_core::config::{Config, Kind};
 use regctl_core::pointer::{Pattern, format_path, lookup};
 use regctl_validate::{EntrySummary, Released, Visited};
@@ -256,13 +257,74 @@ struct Edge<'a> {
     to_version: Option<String>,
 }
 
-/// Builds every file of the index. The registry must have validated without errors: compose
-/// trusts ids, versions and references to be well formed.
+/// Where [`build_into`] hands each file of the index as soon as it is rendered, so a whole
+/// index need not be held in memory: a directory writer, or [`build()`]'s collector.
+///
+/// `put` is called from several threads at once, in no particular order, once per path; it must
+/// not start parallel work of its own. The manifest is not put: [`build_into`] returns it, to be
+/// written last.
+pub trait Sink: Sync {
+    /// Takes the file at `path` (relative, `/`-separated), whose SHA-256 is `sha256` (lower-case
+    /// hex, as the manifest lists it, so nobody hashes it twice).
+    fn put(&self, path: &str, bytes: &[u8], sha256: &str) -> Result<(), Error>;
+}
+
+/// What [`build_into`] made: the manifest, and what it lists.
+pub struct Built {
+    /// `manifest.json`'s bytes.
+    pub manifest: Vec<u8>,
+    /// Every file put, path → (size, sha256): what the manifest lists.
+    pub listed: BTreeMap<String, (u64, String)>,
+}
+
+impl Built {
+    /// How many files the index has, the manifest included.
+    pub fn files(&self) -> usize {
+        self.listed.len() + 1
+    }
+}
+
+/// Builds the index in memory: every file, `manifest.json` included.
+pub fn build(config: &Config, validated: &mut Visited<Prepared>, source: &Source) -> Index {
+    let collected = std::sync::Mutex::new(Vec::new());
+    let collect = |path: &str, bytes: &[u8], _: &str| {
+        let mut files = collected
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        files.push((path.to_owned(), bytes.to_vec()));
+        Ok(())
+    };
+    let built = build_into(config, validated, source, &collect)
+        .expect("collecting files in memory does not fail");
+    let mut files = collected
+        .into_inner()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    // Sorted first, so the map is built in one pass rather than by 100,000 inserts.
+    files.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut files: BTreeMap<String, Vec<u8>> = files.into_iter().collect();
+    files.insert(MANIFEST.to_owned(), built.manifest);
+    Index { files }
+}
+
+impl<F: Fn(&str, &[u8], &str) -> Result<(), Error> + Sync> Sink for F {
+    fn put(&self, path: &str, bytes: &[u8], sha256: &str) -> Result<(), Error> {
+        self(path, bytes, sha256)
+    }
+}
+
+/// Builds every file of the index and puts each into `sink` as it is rendered; returns the
+/// manifest. The registry must have validated without errors: compose trusts ids, versions
+/// and references to be well formed. Stops at the first file `sink` refuses.
 ///
 /// Each entry's document is taken out of `validated` and freed as soon as its file is
 /// rendered, so the registry's documents and the index's files are not all held at once; a
 /// second build of the same `validated` would find none.
-pub fn build(config: &Config, validated: &mut Visited<Prepared>, source: &Source) -> Index {
+pub fn build_into(
+    config: &Config,
+    validated: &mut Visited<Prepared>,
+    source: &Source,
+    sink: &dyn Sink,
+) -> Result<Built, Error> {
     let mut documents: Vec<Option<Box<RawValue>>> = validated
         .visits
         .iter_mut()
@@ -310,8 +372,19 @@ pub fn build(config: &Config, validated: &mut Visited<Prepared>, source: &Source
         &|| keys(&items),
         &|| vec![("owners.json".to_owned(), to_bytes(&owners(config, &items)))],
     ];
-    let (mut files, others): (Files, Files) = rayon::join(
-        || {
+    let put = |path: &str, bytes: &[u8]| -> Result<Listed, Error> {
+        let sha256 = sha256_hex(bytes);
+        sink.put(path, bytes, &sha256)?;
+        Ok((path.to_owned(), (bytes.len() as u64, sha256)))
+    };
+    let put_all = |files: Files| -> Result<Vec<Listed>, Error> {
+        files
+            .into_par_iter()
+            .map(|(path, bytes)| put(&path, &bytes))
+            .collect()
+    };
+    let (entries, others) = rayon::join(
+        || -> Result<Vec<_>, Error> {
             documents
                 .into_par_iter()
                 .zip(&items)
@@ -325,27 +398,35 @@ pub fn build(config: &Config, validated: &mut Visited<Prepared>, source: &Source
                         &outgoing[i],
                         &incoming[i],
                     );
-                    (item.path.clone(), to_bytes(&entry))
+                    with_json(&entry, |bytes| put(&item.path, bytes))
                 })
                 .collect()
         },
-        || pieces.par_iter().flat_map_iter(|piece| piece()).collect(),
+        || -> Result<Vec<_>, Error> {
+            let pieces: Vec<Vec<_>> = pieces
+                .par_iter()
+                .map(|piece| put_all(piece()))
+                .collect::<Result<_, _>>()?;
+            Ok(pieces.into_iter().flatten().collect())
+        },
     );
-    files.extend(others);
+    let mut listed: BTreeMap<String, (u64, String)> = entries?.into_iter().collect();
+    listed.extend(others?);
+    let mut last = Vec::new();
     if let Some(renames) = renames(&source.renames, &by_key, config) {
-        files.push(("renames.json".to_owned(), to_bytes(&renames)));
+        last.push(("renames.json".to_owned(), to_bytes(&renames)));
     }
-    files.push((
+    last.push((
         "config.json".to_owned(),
         to_bytes(&config_json(config, &items, edges.len(), source)),
     ));
-    // Sorted first, so the map is built in one pass rather than by 100,000 inserts.
-    files.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let mut files: BTreeMap<String, Vec<u8>> = files.into_iter().collect();
-    let manifest = manifest(&files);
-    files.insert(MANIFEST.to_owned(), manifest);
-    Index { files }
+    listed.extend(put_all(last)?);
+    let manifest = manifest_of(&listed);
+    Ok(Built { manifest, listed })
 }
+
+/// A file put into the sink, as the manifest lists it: (path, (size, sha256)).
+type Listed = (String, (u64, String));
 
 /// Index files as (path, bytes), in no particular order.
 type Files = Vec<(String, Vec<u8>)>;
@@ -902,30 +983,41 @@ fn config_json(config: &Config, items: &[Item<'_>], n_references: usize, source:
 }
 
 #[derive(Serialize)]
-struct ManifestFile {
-    sha256: String,
-    size: usize,
+struct ManifestFile<'a> {
+    sha256: &'a str,
+    size: u64,
 }
 
 #[derive(Serialize)]
 struct Manifest<'a> {
-    files: BTreeMap<&'a str, ManifestFile>,
+    files: BTreeMap<&'a str, ManifestFile<'a>>,
     format_version: u32,
 }
 
 fn manifest(files: &BTreeMap<String, Vec<u8>>) -> Vec<u8> {
-    let hashed: Vec<(&str, ManifestFile)> = files
+    let listed: BTreeMap<String, (u64, String)> = files
         .par_iter()
-        .map(|(path, bytes)| {
-            let file = ManifestFile {
-                sha256: sha256_hex(bytes),
-                size: bytes.len(),
-            };
-            (path.as_str(), file)
+        .map(|(path, bytes)| (path.clone(), (bytes.len() as u64, sha256_hex(bytes))))
+        .collect();
+    manifest_of(&listed)
+}
+
+/// `manifest.json` listing `listed` (path → (size, sha256)).
+pub(crate) fn manifest_of(listed: &BTreeMap<String, (u64, String)>) -> Vec<u8> {
+    let files = listed
+        .iter()
+        .map(|(path, (size, sha256))| {
+            (
+                path.as_str(),
+                ManifestFile {
+                    sha256,
+                    size: *size,
+                },
+            )
         })
         .collect();
     to_bytes(&Manifest {
-        files: hashed.into_iter().collect(),
+        files,
         format_version: FORMAT_VERSION,
     })
 }
@@ -943,25 +1035,31 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     out
 }
 
-/// Compact JSON and a final newline, in a vector of exactly that length: serialized into a
-/// buffer each thread reuses, then copied once. A vector grown while serializing keeps up to
-/// half its capacity unused, and the index holds 100,000 of them until they are written.
+/// Compact JSON and a final newline, in a vector of exactly that length (a vector grown while
+/// serializing keeps up to half its capacity unused).
 fn to_bytes<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
+    with_json(value, <[u8]>::to_vec)
+}
+
+/// Calls `use_bytes` with `value` as compact JSON and a final newline, serialized into a
+/// buffer each thread reuses: 100,000 entry files need no allocation each.
+fn with_json<T: Serialize + ?Sized, R>(value: &T, use_bytes: impl FnOnce(&[u8]) -> R) -> R {
     thread_local! {
-        static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+        static BUFFER: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
     }
     /// A buffer grown past this (by the catalog, say) is not kept for the next file.
     const KEPT: usize = 1 << 20;
-    BUFFER.with_borrow_mut(|buffer| {
-        buffer.clear();
-        serde_json::to_writer(&mut *buffer, value).expect("index records always serialize");
-        buffer.push(b'\n');
-        let bytes = buffer.as_slice().to_vec();
-        if buffer.capacity() > KEPT {
-            *buffer = Vec::new();
-        }
-        bytes
-    })
+    // Taken out while in use, so that whatever `use_bytes` runs on this thread meanwhile
+    // (rayon may hand it another task) gets a buffer of its own.
+    let mut buffer = BUFFER.take();
+    buffer.clear();
+    serde_json::to_writer(&mut buffer, value).expect("index records always serialize");
+    buffer.push(b'\n');
+    let result = use_bytes(&buffer);
+    if buffer.capacity() <= KEPT {
+        BUFFER.set(buffer);
+    }
+    result
 }
 
 #[cfg(test)]

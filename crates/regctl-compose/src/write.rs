@@ -1,4 +1,7 @@
-//! Writing an index to a directory: incremental, atomic per file, manifest last, locked.
+//! Writing an index to a directory: as it is built, incremental, atomic, manifest last, locked.
+//!
+//! Into an empty directory, every file goes into a staging directory beside it, renamed into
+//! place at the end. Into a directory that has an index:
 //!
 //! 1. Files whose bytes the previous manifest already lists (same size and hash, same size on
 //!    disk) are left alone, so a compose with nothing changed writes nothing.
@@ -14,13 +17,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use regctl_core::Error;
 use regctl_core::fsutil::{Dir, is_plain_relative, write_atomic};
 
-use crate::build::{Index, MANIFEST};
+use crate::build::{Built, Index, MANIFEST, Sink};
 
 /// The lock file beside the output directory, `.<dir name>.regctl-lock`, so the directory
 /// itself holds nothing but the index.
@@ -73,176 +78,232 @@ fn io_error(path: &Path, source: io::Error) -> Error {
     }
 }
 
-/// Writes `index` into `out`, creating it if needed.
+/// Writes `index` (built in memory, the federated index say) into `out`, creating it if needed.
 pub fn write(index: &Index, out: &Path) -> Result<Written, Error> {
-    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
-        fs::create_dir_all(parent).map_err(|err| io_error(parent, err))?;
-    }
-    let _lock = Lock::acquire(out)?;
-    if is_empty_dir(out) {
-        return write_fresh(index, out);
-    }
-    let previous = previous_manifest(out);
-    // The new manifest already has every file's hash; no need to hash again.
-    let current = manifest_files(&index.files[MANIFEST]);
+    let writer = DirWriter::begin(out)?;
+    // The manifest already has every file's hash; no need to hash again.
+    let listed = manifest_files(index.files.get(MANIFEST).map_or(&[][..], Vec::as_slice));
+    listed.par_iter().try_for_each(|(path, (_, sha256))| {
+        let bytes = index.files.get(path).map_or(&[][..], Vec::as_slice);
+        writer.put(path, bytes, sha256)
+    })?;
+    writer.finish(&Built {
+        manifest: index.files.get(MANIFEST).cloned().unwrap_or_default(),
+        listed,
+    })
+}
 
-    // One stat per file the previous index has too (is it still there, whole?): side by side,
-    // as there are 100,000 of them.
-    let files: Vec<(&String, &Vec<u8>)> = index
-        .files
-        .iter()
-        .filter(|(path, _)| path.as_str() != MANIFEST)
-        .collect();
-    let changed: Vec<(&String, &Vec<u8>)> = files
-        .par_iter()
-        .filter(|(path, bytes)| {
-            let same = previous.get(*path).is_some_and(|(size, sha)| {
-                *size == bytes.len() as u64
-                    && current
-                        .get(*path)
-                        .is_some_and(|(_, new_sha)| new_sha == sha)
-                    && fs::metadata(out.join(path)).is_ok_and(|meta| meta.len() == *size)
-            });
-            !same
-        })
-        .copied()
-        .collect();
-    let mut unchanged = files.len() - changed.len();
+/// Writes an index into a directory file by file as [`build_into`](crate::build_into) renders
+/// it (the [`Sink`] compose uses), so the index is never held whole in memory; [`finish`]
+/// makes it the directory's index in one step. Dropped unfinished, it removes what it wrote
+/// and leaves the previous index as it was. Holds the directory's lock throughout.
+///
+/// [`finish`]: DirWriter::finish
+pub struct DirWriter {
+    out: PathBuf,
+    mode: Mode,
+    /// Per worker thread, the directory it last wrote into, opened: files are put in path
+    /// order within each thread's share, so most land beside the previous one.
+    opened: Vec<Mutex<Option<(String, Dir)>>>,
+    finished: bool,
+    _lock: Lock,
+}
 
-    // Phase 1: temporaries. Nothing the previous index owns is touched yet.
-    create_parents(out, changed.iter().map(|(path, _)| path.as_str()))?;
-    let temporaries: Vec<Result<(PathBuf, PathBuf), Error>> = changed
-        .par_iter()
-        .map(|(path, bytes)| {
-            let target = out.join(path);
-            let temp = temporary(&target);
-            fs::write(&temp, bytes)
-                .map(|()| (temp.clone(), target))
-                .map_err(|err| {
-                    let _ = fs::remove_file(&temp);
-                    io_error(&out.join(path), err)
-                })
-        })
-        .collect();
-    if let Some(failure) = temporaries.iter().position(Result::is_err) {
-        for (temp, _) in temporaries.iter().flatten() {
-            let _ = fs::remove_file(temp);
+enum Mode {
+    /// `out` had nothing in it: everything goes into `staging` beside it, which is renamed to
+    /// `out` at the end, so a reader sees no index or a complete one.
+    Fresh { staging: PathBuf },
+    /// `out` has an index: files whose bytes its manifest already lists (same size and hash,
+    /// same size on disk) are left alone; the others go to temporaries beside their final
+    /// paths, renamed into place at the end.
+    Update {
+        previous: BTreeMap<String, (u64, String)>,
+        unchanged: AtomicUsize,
+        temporaries: Mutex<Vec<(PathBuf, PathBuf)>>,
+    },
+}
+
+impl DirWriter {
+    /// Locks `out` (waiting for another compose to finish) and gets ready to write into it.
+    pub fn begin(out: &Path) -> Result<DirWriter, Error> {
+        if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+            fs::create_dir_all(parent).map_err(|err| io_error(parent, err))?;
         }
-        return Err(temporaries
-            .into_iter()
-            .nth(failure)
-            .and_then(Result::err)
-            .expect("a failure at this position"));
-    }
-
-    // Phase 2: into place, then away with what the new index no longer has.
-    for (temp, target) in temporaries.into_iter().flatten() {
-        fs::rename(&temp, &target).map_err(|err| io_error(&target, err))?;
-    }
-    let mut removed = 0;
-    for path in previous
-        .keys()
-        .filter(|path| !index.files.contains_key(*path))
-    {
-        let full = out.join(path);
-        match fs::remove_file(&full) {
-            Ok(()) => {
-                removed += 1;
-                remove_empty_parents(&full, out);
+        let lock = Lock::acquire(out)?;
+        let mode = if is_empty_dir(out) {
+            let name = out
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let staging = out.with_file_name(format!(".{name}.regctl-{}.new", std::process::id()));
+            let _ = fs::remove_dir_all(&staging);
+            fs::create_dir_all(&staging).map_err(|err| io_error(&staging, err))?;
+            Mode::Fresh { staging }
+        } else {
+            Mode::Update {
+                previous: manifest_in(out).unwrap_or_default(),
+                unchanged: AtomicUsize::new(0),
+                temporaries: Mutex::new(Vec::new()),
             }
-            Err(err) if err.kind() == io::ErrorKind::NotFound => {}
-            Err(err) => return Err(io_error(&full, err)),
-        }
+        };
+        Ok(DirWriter {
+            out: out.to_path_buf(),
+            mode,
+            opened: (0..=rayon::current_num_threads())
+                .map(|_| Mutex::new(None))
+                .collect(),
+            finished: false,
+            _lock: lock,
+        })
     }
 
-    // Phase 3: the manifest, last.
-    let manifest = &index.files[MANIFEST];
-    let manifest_path = out.join(MANIFEST);
-    let mut written = changed.len();
-    if fs::read(&manifest_path).ok().as_deref() != Some(manifest.as_slice()) {
-        write_atomic(&manifest_path, manifest).map_err(|err| io_error(&manifest_path, err))?;
-        written += 1;
-    } else {
-        unchanged += 1;
-    }
-    Ok(Written {
-        written,
-        unchanged,
-        removed,
-    })
-}
-
-/// Writes a first index: everything goes into a staging directory beside `out`, which is then
-/// renamed to `out` in one step, so a reader sees no index or a complete one.
-fn write_fresh(index: &Index, out: &Path) -> Result<Written, Error> {
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let staging = out.with_file_name(format!(".{name}.regctl-{}.new", std::process::id()));
-    let result = (|| {
-        let _ = fs::remove_dir_all(&staging);
-        create_parents(&staging, index.files.keys().map(String::as_str))?;
-        // A directory's files are written by one thread, each created relative to the
-        // directory opened once: creating a file locks its directory, and resolving 124,000
-        // absolute paths component by component was a fifth of the kernel's share.
-        let mut by_dir: BTreeMap<&str, Vec<(&str, &[u8])>> = BTreeMap::new();
-        for (path, bytes) in &index.files {
-            let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
-            by_dir.entry(dir).or_default().push((name, bytes));
-        }
-        let by_dir: Vec<_> = by_dir.into_iter().collect();
-        by_dir
-            .par_iter()
-            .with_max_len(1)
-            .try_for_each(|(dir, files)| {
-                let full = staging.join(dir);
-                let opened = Dir::open(&full).map_err(|err| io_error(&out.join(dir), err))?;
-                files.iter().try_for_each(|(name, bytes)| {
-                    opened
-                        .write(name, bytes)
-                        .map_err(|err| io_error(&out.join(dir).join(name), err))
-                })
-            })?;
-        if out.exists() {
-            fs::remove_dir(out).map_err(|err| io_error(out, err))?;
-        }
-        fs::rename(&staging, out).map_err(|err| io_error(out, err))
-    })();
-    if result.is_err() {
-        let _ = fs::remove_dir_all(&staging);
-    }
-    result.map(|()| Written {
-        written: index.files.len(),
-        unchanged: 0,
-        removed: 0,
-    })
-}
-
-/// Creates every directory the files at `paths` (relative to `root`) need, each once: parents
-/// first, then each depth's directories in parallel.
-fn create_parents<'a>(root: &Path, paths: impl Iterator<Item = &'a str>) -> Result<(), Error> {
-    let mut dirs: BTreeSet<(usize, &str)> = BTreeSet::new();
-    for path in paths {
-        // `a/b/c.json` needs `a` (depth 1) and `a/b` (depth 2).
-        for (depth, (end, _)) in path.match_indices('/').enumerate() {
-            dirs.insert((depth + 1, &path[..end]));
-        }
-    }
-    fs::create_dir_all(root).map_err(|err| io_error(root, err))?;
-    let dirs: Vec<(usize, &str)> = dirs.into_iter().collect();
-    for level in dirs.chunk_by(|a, b| a.0 == b.0) {
-        level.par_iter().try_for_each(|(_, dir)| {
+    /// Writes `bytes` as `path` below `root`, in the directory this thread has open when it
+    /// is the right one: creating a file locks its directory, and resolving 124,000 absolute
+    /// paths component by component was a fifth of the kernel's share of a compose.
+    fn write_below(&self, root: &Path, path: &str, bytes: &[u8]) -> Result<(), Error> {
+        let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+        let slot = rayon::current_thread_index().unwrap_or(self.opened.len() - 1);
+        let mut opened = lock_ignoring_poison(&self.opened[slot]);
+        if opened.as_ref().is_none_or(|(open, _)| open != dir) {
             let full = root.join(dir);
-            match fs::create_dir(&full) {
-                Err(err) if !(err.kind() == io::ErrorKind::AlreadyExists && full.is_dir()) => {
-                    Err(io_error(&full, err))
-                }
-                _ => Ok(()),
-            }
-        })?;
+            let handle = fs::create_dir_all(&full)
+                .and_then(|()| Dir::open(&full))
+                .map_err(|err| io_error(&self.out.join(dir), err))?;
+            *opened = Some((dir.to_owned(), handle));
+        }
+        let (_, handle) = opened.as_ref().expect("opened above");
+        handle
+            .write(name, bytes)
+            .map_err(|err| io_error(&self.out.join(path), err))
     }
-    Ok(())
+
+    /// Makes what was put the index in `out`: the manifest is written last, so a reader that
+    /// checks files against it never accepts a mix of old and new.
+    pub fn finish(mut self, built: &Built) -> Result<Written, Error> {
+        // The open directories go first: the staging directory is about to be renamed.
+        self.opened.clear();
+        let written = match &self.mode {
+            Mode::Fresh { staging } => {
+                fs::write(staging.join(MANIFEST), &built.manifest)
+                    .map_err(|err| io_error(&self.out.join(MANIFEST), err))?;
+                if self.out.exists() {
+                    fs::remove_dir(&self.out).map_err(|err| io_error(&self.out, err))?;
+                }
+                fs::rename(staging, &self.out).map_err(|err| io_error(&self.out, err))?;
+                Written {
+                    written: built.files(),
+                    unchanged: 0,
+                    removed: 0,
+                }
+            }
+            Mode::Update {
+                previous,
+                unchanged,
+                temporaries,
+            } => {
+                let temporaries = std::mem::take(&mut *lock_ignoring_poison(temporaries));
+                let mut written = temporaries.len();
+                let mut unchanged = unchanged.load(Ordering::Relaxed);
+                // Into place, then away with what the new index no longer has.
+                for (temp, target) in &temporaries {
+                    fs::rename(temp, target).map_err(|err| io_error(target, err))?;
+                }
+                let mut removed = 0;
+                for path in previous
+                    .keys()
+                    .filter(|path| !built.listed.contains_key(*path))
+                {
+                    let full = self.out.join(path);
+                    match fs::remove_file(&full) {
+                        Ok(()) => {
+                            removed += 1;
+                            remove_empty_parents(&full, &self.out);
+                        }
+                        Err(err) if err.kind() == io::ErrorKind::NotFound => {}
+                        Err(err) => return Err(io_error(&full, err)),
+                    }
+                }
+                let manifest_path = self.out.join(MANIFEST);
+                if fs::read(&manifest_path).ok().as_deref() != Some(built.manifest.as_slice()) {
+                    write_atomic(&manifest_path, &built.manifest)
+                        .map_err(|err| io_error(&manifest_path, err))?;
+                    written += 1;
+                } else {
+                    unchanged += 1;
+                }
+                Written {
+                    written,
+                    unchanged,
+                    removed,
+                }
+            }
+        };
+        self.finished = true;
+        Ok(written)
+    }
+}
+
+impl Sink for DirWriter {
+    fn put(&self, path: &str, bytes: &[u8], sha256: &str) -> Result<(), Error> {
+        match &self.mode {
+            Mode::Fresh { staging } => self.write_below(staging, path, bytes),
+            Mode::Update {
+                previous,
+                unchanged,
+                temporaries,
+            } => {
+                let size = bytes.len() as u64;
+                let same = previous.get(path).is_some_and(|(old_size, old_sha)| {
+                    *old_size == size
+                        && old_sha == sha256
+                        && fs::metadata(self.out.join(path)).is_ok_and(|meta| meta.len() == size)
+                });
+                if same {
+                    unchanged.fetch_add(1, Ordering::Relaxed);
+                    return Ok(());
+                }
+                // Nothing the previous index owns is touched until `finish`.
+                let target = self.out.join(path);
+                let temp = temporary(&target);
+                let parent = target.parent().unwrap_or(&self.out);
+                fs::create_dir_all(parent)
+                    .and_then(|()| fs::write(&temp, bytes))
+                    .map_err(|err| {
+                        let _ = fs::remove_file(&temp);
+                        io_error(&target, err)
+                    })?;
+                lock_ignoring_poison(temporaries).push((temp, target));
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Drop for DirWriter {
+    /// Unfinished (a file could not be written, or the build stopped): what was written goes,
+    /// and the previous index stays complete.
+    fn drop(&mut self) {
+        if self.finished {
+            return;
+        }
+        self.opened.clear();
+        match &self.mode {
+            Mode::Fresh { staging } => {
+                let _ = fs::remove_dir_all(staging);
+            }
+            Mode::Update { temporaries, .. } => {
+                for (temp, _) in lock_ignoring_poison(temporaries).iter() {
+                    let _ = fs::remove_file(temp);
+                }
+            }
+        }
+    }
+}
+
+fn lock_ignoring_poison<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Whether `dir` does not exist or has nothing in it.
@@ -322,11 +383,6 @@ pub fn listed_files(out: &Path) -> Result<BTreeSet<String>, Error> {
     Ok(files)
 }
 
-/// Path → (size, sha256) from the manifest in `out`, empty when there is none.
-fn previous_manifest(out: &Path) -> BTreeMap<String, (u64, String)> {
-    manifest_in(out).unwrap_or_default()
-}
-
 /// Path → (size, sha256) from the manifest in `out`, without paths that would lead outside
 /// `out`: whoever wrote that manifest, the files it lists are read, published and removed.
 fn manifest_in(out: &Path) -> io::Result<BTreeMap<String, (u64, String)>> {
@@ -404,5 +460,93 @@ impl Lock {
                 Err(fs::TryLockError::Error(err)) => return Err(io_error(&path, err)),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build::sha256_hex;
+
+    /// Every file below `dir`, hidden ones included: path → bytes.
+    fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+        walkdir::WalkDir::new(dir)
+            .into_iter()
+            .flatten()
+            .filter(|entry| entry.file_type().is_file())
+            .map(|entry| {
+                let path = entry.path().strip_prefix(dir).expect("below dir");
+                let bytes = fs::read(entry.path()).expect("readable");
+                (path.to_string_lossy().replace('\\', "/"), bytes)
+            })
+            .collect()
+    }
+
+    fn put(writer: &DirWriter, path: &str, bytes: &[u8]) -> Result<(), Error> {
+        writer.put(path, bytes, &sha256_hex(bytes))
+    }
+
+    fn index(files: &[(&str, &[u8])]) -> Index {
+        let listed = files
+            .iter()
+            .map(|(path, bytes)| {
+                let record = (bytes.len() as u64, sha256_hex(bytes));
+                ((*path).to_owned(), record)
+            })
+            .collect();
+        let mut files: BTreeMap<String, Vec<u8>> = files
+            .iter()
+            .map(|(path, bytes)| ((*path).to_owned(), bytes.to_vec()))
+            .collect();
+        files.insert(MANIFEST.to_owned(), crate::build::manifest_of(&listed));
+        Index { files }
+    }
+
+    #[test]
+    fn an_unfinished_first_write_leaves_no_index_and_no_staging() -> Result<(), Error> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("index");
+        let writer = DirWriter::begin(&out)?;
+        put(&writer, "entries/a/b.json", b"{}\n")?;
+        // `b.json` is a file, so nothing can go below it.
+        assert!(put(&writer, "entries/a/b.json/c.json", b"{}\n").is_err());
+        drop(writer);
+        let left: Vec<String> = fs::read_dir(dir.path())
+            .expect("listable")
+            .flatten()
+            .map(|entry| entry.file_name().to_string_lossy().into_owned())
+            .filter(|name| !name.ends_with(".regctl-lock"))
+            .collect();
+        assert_eq!(left, Vec::<String>::new(), "no index, no staging directory");
+        Ok(())
+    }
+
+    #[test]
+    fn an_unfinished_update_leaves_the_previous_index_whole() -> Result<(), Error> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("index");
+        let first = index(&[("entries/a.json", b"1\n"), ("entries/b.json", b"2\n")]);
+        assert_eq!(write(&first, &out)?.written, 3);
+        let before = tree(&out);
+
+        let writer = DirWriter::begin(&out)?;
+        put(&writer, "entries/a.json", b"changed\n")?;
+        put(&writer, "entries/c.json", b"new\n")?;
+        drop(writer);
+        assert_eq!(tree(&out), before, "no temporaries, nothing replaced");
+
+        // Finished, the same changes land, and what the new index lacks goes.
+        let second = index(&[("entries/a.json", b"changed\n"), ("entries/c.json", b"3\n")]);
+        let written = write(&second, &out)?;
+        assert_eq!(
+            written,
+            Written {
+                written: 3,
+                unchanged: 0,
+                removed: 1
+            }
+        );
+        assert_eq!(tree(&out), second.files);
+        Ok(())
     }
 }

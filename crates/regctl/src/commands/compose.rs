@@ -5,7 +5,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use regctl_compose::stamp;
-use regctl_compose::write::{Difference, Written, listed_files};
+use regctl_compose::write::{Difference, DirWriter, Written, listed_files};
 use regctl_compose::{MANIFEST, Source};
 use regctl_core::config::{Config, find_root, is_within, walk_roots};
 use regctl_core::git::GitRepo;
@@ -100,10 +100,44 @@ pub(crate) fn compose(args: &ComposeArgs, printer: &mut Printer) -> io::Result<E
     };
     // Read before the build takes the documents.
     let specs = federation::source_specs(&config, &validated);
-    let mut index = regctl_compose::build(&config, &mut validated, &source);
     let n_entries = validated.entries.len();
+    if specs.is_empty() && !args.check {
+        // Each file is written as it is built, so the index is never held whole in memory.
+        stamp::forget(&stamp_path);
+        let result = DirWriter::begin(&out).and_then(|writer| {
+            let built = regctl_compose::build_into(&config, &mut validated, &source, &writer)?;
+            Ok((writer.finish(&built)?, built))
+        });
+        let (written, built) = match result {
+            Ok(done) => done,
+            Err(err) => return fail(printer, style, &err),
+        };
+        let inputs = inputs.or_else(|| {
+            let paths = listed?;
+            let read = snapshot.take_recorded_reads();
+            Some(stamp::fingerprint_of(
+                &snapshot,
+                commit.as_deref(),
+                &paths,
+                &read,
+            ))
+        });
+        if let Some(inputs) = inputs {
+            stamp::save(
+                &stamp_path,
+                &stamp::Stamp::new(inputs, &built.manifest, n_entries, built.files()),
+            );
+        }
+        let n_files = built.files();
+        // A whole registry's summaries and the manifest's records: freeing them is work
+        // nobody waits for.
+        regctl_core::drop_in_background((built, validated));
+        return report_written(args, printer, &out, n_entries, n_files, written);
+    }
 
-    // Federation: fetch every source and add the federated index beside the local one.
+    // `--check`, or a federated registry: the index is built in memory, to be compared with
+    // the directory or merged with the sources' indexes.
+    let mut index = regctl_compose::build(&config, &mut validated, &source);
     let federated = !specs.is_empty();
     if federated {
         let mode = if args.offline {
@@ -221,31 +255,13 @@ pub(crate) fn compose(args: &ComposeArgs, printer: &mut Printer) -> io::Result<E
     }
 
     // A stamp describes the index it was written with; drop it before anything changes.
+    // Federated sources change without any local file changing, so no new stamp is saved:
+    // a federated registry is composed every time.
     stamp::forget(&stamp_path);
     let written = match regctl_compose::write::write(&index, &out) {
         Ok(written) => written,
         Err(err) => return fail(printer, style, &err),
     };
-    // Federated sources change without any local file changing, so they are composed every time.
-    if !federated {
-        let inputs = inputs.or_else(|| {
-            let paths = listed?;
-            let read = snapshot.take_recorded_reads();
-            Some(stamp::fingerprint_of(
-                &snapshot,
-                commit.as_deref(),
-                &paths,
-                &read,
-            ))
-        });
-        if let Some(inputs) = inputs {
-            let manifest = index.files.get(MANIFEST).map_or(&[][..], Vec::as_slice);
-            stamp::save(
-                &stamp_path,
-                &stamp::Stamp::new(inputs, manifest, n_entries, index.files.len()),
-            );
-        }
-    }
     let n_files = index.files.len();
     // A whole registry's documents and index files: freeing them is work nobody waits for.
     regctl_core::drop_in_background((index, validated));
