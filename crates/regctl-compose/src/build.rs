@@ -1,4 +1,5 @@
-//! Building the index files in memory from a validated registry.
+//! Building the index files from a validated registry, each handed to a [`Sink`] as soon as it
+//! is rendered.
 //!
 //! Validation shows every parsed document to [`prepare`], which keeps only what the index
 //! needs (the document as raw JSON, a few fields, the release record of each reference, the
