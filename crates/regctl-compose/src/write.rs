@@ -135,7 +135,9 @@ impl DirWriter {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let staging = out.with_file_name(format!(".{name}.regctl-{}.new", std::process::id()));
+            // One name, not one per process: under the lock no other compose is using it, so
+            // whatever is there was left by one that was killed, and goes.
+            let staging = out.with_file_name(format!(".{name}.regctl.new"));
             let _ = fs::remove_dir_all(&staging);
             fs::create_dir_all(&staging).map_err(|err| io_error(&staging, err))?;
             Mode::Fresh { staging }
@@ -518,6 +520,20 @@ mod tests {
             .filter(|name| !name.ends_with(".regctl-lock"))
             .collect();
         assert_eq!(left, Vec::<String>::new(), "no index, no staging directory");
+        Ok(())
+    }
+
+    #[test]
+    fn a_first_write_clears_what_a_killed_one_left() -> Result<(), Error> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("index");
+        let left = dir.path().join(".index.regctl.new");
+        fs::create_dir_all(left.join("entries")).expect("plant");
+        fs::write(left.join("entries/stale.json"), "{}\n").expect("plant");
+        let index = index(&[("entries/a.json", b"1\n")]);
+        write(&index, &out)?;
+        assert_eq!(tree(&out), index.files);
+        assert!(!left.exists(), "the staging directory is gone");
         Ok(())
     }
 
