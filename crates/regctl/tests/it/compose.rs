@@ -269,7 +269,14 @@ fn an_invalid_registry_is_refused_and_nothing_is_written() {
 
 #[test]
 fn a_failed_compose_leaves_the_previous_index_complete() {
-    let ctx = example();
+    // The example is federated, so its index is built in memory and then written; without
+    // sources each file is written as it is built. Both must fail the same way.
+    for ctx in [example(), example_without_sources()] {
+        failed_compose_leaves_the_previous_index_complete(&ctx);
+    }
+}
+
+fn failed_compose_leaves_the_previous_index_complete(ctx: &TestContext) {
     assert_eq!(run(ctx.command().arg("compose")).0, 0);
     let out = ctx.root().join("dist/index");
     let before = tree(&out);
