@@ -102,8 +102,8 @@ pub fn write(index: &Index, out: &Path) -> Result<Written, Error> {
 pub struct DirWriter {
     out: PathBuf,
     mode: Mode,
-    /// Per worker thread, the directory it last wrote into, opened: files are put in path
-    /// order within each thread's share, so most land beside the previous one.
+    /// Per worker thread, the directory it last wrote into, opened: each thread renders a run
+    /// of entries in kind and id order, so most files land beside the previous one.
     opened: Vec<Mutex<Option<(String, Dir)>>>,
     finished: bool,
     _lock: Lock,
