@@ -81,16 +81,21 @@ fn io_error(path: &Path, source: io::Error) -> Error {
 /// Writes `index` (built in memory, the federated index say) into `out`, creating it if needed.
 pub fn write(index: &Index, out: &Path) -> Result<Written, Error> {
     let writer = DirWriter::begin(out)?;
+    let built = put_index(index, &writer)?;
+    writer.finish(&built)
+}
+
+/// Puts every file of `index` but the manifest into `sink`, as [`build_into`](crate::build_into)
+/// would have.
+fn put_index(index: &Index, sink: &dyn Sink) -> Result<Built, Error> {
+    let manifest = index.files.get(MANIFEST).cloned().unwrap_or_default();
     // The manifest already has every file's hash; no need to hash again.
-    let listed = manifest_files(index.files.get(MANIFEST).map_or(&[][..], Vec::as_slice));
+    let listed = manifest_files(&manifest);
     listed.par_iter().try_for_each(|(path, (_, sha256))| {
         let bytes = index.files.get(path).map_or(&[][..], Vec::as_slice);
-        writer.put(path, bytes, sha256)
+        sink.put(path, bytes, sha256)
     })?;
-    writer.finish(&Built {
-        manifest: index.files.get(MANIFEST).cloned().unwrap_or_default(),
-        listed,
-    })
+    Ok(Built { manifest, listed })
 }
 
 /// Writes an index into a directory file by file as [`build_into`](crate::build_into) renders
@@ -316,25 +321,62 @@ fn is_empty_dir(dir: &Path) -> bool {
     }
 }
 
-/// Compares `out` with `index` without writing: every file's bytes, and files that should
-/// not be there.
+/// Compares `out` with `index` (built in memory) without writing.
 pub fn check(index: &Index, out: &Path) -> Result<Vec<Difference>, Error> {
-    let mut differences: Vec<Difference> = index
-        .files
-        .par_iter()
-        .filter_map(|(path, bytes)| match fs::read(out.join(path)) {
-            Ok(existing) if existing == *bytes => None,
-            Ok(_) => Some(Difference::Changed(path.clone())),
-            Err(_) => Some(Difference::Missing(path.clone())),
-        })
-        .collect();
-    for path in files_in(out)? {
-        if !index.files.contains_key(&path) {
-            differences.push(Difference::Extra(path));
+    let checker = Checker::new(out);
+    let built = put_index(index, &checker)?;
+    checker.finish(&built)
+}
+
+/// Compares a directory with an index file by file as it is built, without writing: every
+/// file's bytes, then (at [`finish`](Checker::finish)) the manifest and files that should not
+/// be there.
+pub struct Checker {
+    out: PathBuf,
+    differences: Mutex<Vec<Difference>>,
+}
+
+impl Checker {
+    pub fn new(out: &Path) -> Checker {
+        Checker {
+            out: out.to_path_buf(),
+            differences: Mutex::new(Vec::new()),
         }
     }
-    differences.sort_by(|a, b| path_of(a).cmp(path_of(b)));
-    Ok(differences)
+
+    /// Every difference, in path order.
+    pub fn finish(self, built: &Built) -> Result<Vec<Difference>, Error> {
+        let mut differences = self
+            .differences
+            .into_inner()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        differences.extend(compare(&self.out, MANIFEST, &built.manifest));
+        for path in files_in(&self.out)? {
+            if path != MANIFEST && !built.listed.contains_key(&path) {
+                differences.push(Difference::Extra(path));
+            }
+        }
+        differences.sort_by(|a, b| path_of(a).cmp(path_of(b)));
+        Ok(differences)
+    }
+}
+
+impl Sink for Checker {
+    fn put(&self, path: &str, bytes: &[u8], _sha256: &str) -> Result<(), Error> {
+        if let Some(difference) = compare(&self.out, path, bytes) {
+            lock_ignoring_poison(&self.differences).push(difference);
+        }
+        Ok(())
+    }
+}
+
+/// How the file at `path` below `out` differs from `bytes`, if it does.
+fn compare(out: &Path, path: &str, bytes: &[u8]) -> Option<Difference> {
+    match fs::read(out.join(path)) {
+        Ok(existing) if existing == bytes => None,
+        Ok(_) => Some(Difference::Changed(path.to_owned())),
+        Err(_) => Some(Difference::Missing(path.to_owned())),
+    }
 }
 
 fn path_of(difference: &Difference) -> &str {

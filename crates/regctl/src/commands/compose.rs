@@ -5,7 +5,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use regctl_compose::stamp;
-use regctl_compose::write::{Difference, DirWriter, Written, listed_files};
+use regctl_compose::write::{Checker, Difference, DirWriter, Written, listed_files};
 use regctl_compose::{MANIFEST, Source};
 use regctl_core::config::{Config, find_root, is_within, walk_roots};
 use regctl_core::git::GitRepo;
@@ -101,7 +101,18 @@ pub(crate) fn compose(args: &ComposeArgs, printer: &mut Printer) -> io::Result<E
     // Read before the build takes the documents.
     let specs = federation::source_specs(&config, &validated);
     let n_entries = validated.entries.len();
-    if specs.is_empty() && !args.check {
+    if specs.is_empty() && args.check {
+        // Each file is compared as it is built, so the index is never held whole in memory.
+        let checker = Checker::new(&out);
+        let result = regctl_compose::build_into(&config, &mut validated, &source, &checker)
+            .and_then(|built| Ok((checker.finish(&built)?, built.files())));
+        regctl_core::drop_in_background(validated);
+        return match result {
+            Ok((differences, n_files)) => report_check(args, printer, &out, &differences, n_files),
+            Err(err) => fail(printer, style, &err),
+        };
+    }
+    if specs.is_empty() {
         // Each file is written as it is built, so the index is never held whole in memory.
         stamp::forget(&stamp_path);
         let result = DirWriter::begin(&out).and_then(|writer| {
@@ -135,8 +146,8 @@ pub(crate) fn compose(args: &ComposeArgs, printer: &mut Printer) -> io::Result<E
         return report_written(args, printer, &out, n_entries, n_files, written);
     }
 
-    // `--check`, or a federated registry: the index is built in memory, to be compared with
-    // the directory or merged with the sources' indexes.
+    // A federated registry: the index is built in memory, to be merged with the sources'
+    // indexes before it is compared or written.
     let mut index = regctl_compose::build(&config, &mut validated, &source);
     let federated = !specs.is_empty();
     if federated {
@@ -215,43 +226,10 @@ pub(crate) fn compose(args: &ComposeArgs, printer: &mut Printer) -> io::Result<E
     }
 
     if args.check {
-        let differences = match regctl_compose::write::check(&index, &out) {
-            Ok(differences) => differences,
-            Err(err) => return fail(printer, style, &err),
+        return match regctl_compose::write::check(&index, &out) {
+            Ok(differences) => report_check(args, printer, &out, &differences, index.files.len()),
+            Err(err) => fail(printer, style, &err),
         };
-        match args.output {
-            OutputFormat::Json => printer.json(&json!({
-                "format_version": FORMAT_VERSION,
-                "out": out.display().to_string(),
-                "up_to_date": differences.is_empty(),
-                "differences": differences.iter().map(|d| {
-                    let (change, path) = describe(d);
-                    json!({"change": change, "path": path})
-                }).collect::<Vec<_>>(),
-            }))?,
-            OutputFormat::Human => {
-                for difference in &differences {
-                    let (change, path) = describe(difference);
-                    printer.outln(&format!("{change:>8}  {path}"))?;
-                }
-            }
-        }
-        if differences.is_empty() {
-            if args.output == OutputFormat::Human && !printer.quiet {
-                printer.outln(&format!(
-                    "{} is up to date ({})",
-                    out.display(),
-                    plural(index.files.len(), "file")
-                ))?;
-            }
-            return Ok(ExitStatus::Success);
-        }
-        printer.errln(&format!(
-            "error: {} differs from what compose would write ({}); run `regctl compose`",
-            out.display(),
-            plural(differences.len(), "file")
-        ))?;
-        return Ok(ExitStatus::Invalid);
     }
 
     // A stamp describes the index it was written with; drop it before anything changes.
@@ -266,6 +244,49 @@ pub(crate) fn compose(args: &ComposeArgs, printer: &mut Printer) -> io::Result<E
     // A whole registry's documents and index files: freeing them is work nobody waits for.
     regctl_core::drop_in_background((index, validated));
     report_written(args, printer, &out, n_entries, n_files, written)
+}
+
+/// Prints what `--check` found; the exit status says whether `out` is up to date.
+fn report_check(
+    args: &ComposeArgs,
+    printer: &mut Printer,
+    out: &Path,
+    differences: &[Difference],
+    n_files: usize,
+) -> io::Result<ExitStatus> {
+    match args.output {
+        OutputFormat::Json => printer.json(&json!({
+            "format_version": FORMAT_VERSION,
+            "out": out.display().to_string(),
+            "up_to_date": differences.is_empty(),
+            "differences": differences.iter().map(|d| {
+                let (change, path) = describe(d);
+                json!({"change": change, "path": path})
+            }).collect::<Vec<_>>(),
+        }))?,
+        OutputFormat::Human => {
+            for difference in differences {
+                let (change, path) = describe(difference);
+                printer.outln(&format!("{change:>8}  {path}"))?;
+            }
+        }
+    }
+    if differences.is_empty() {
+        if args.output == OutputFormat::Human && !printer.quiet {
+            printer.outln(&format!(
+                "{} is up to date ({})",
+                out.display(),
+                plural(n_files, "file")
+            ))?;
+        }
+        return Ok(ExitStatus::Success);
+    }
+    printer.errln(&format!(
+        "error: {} differs from what compose would write ({}); run `regctl compose`",
+        out.display(),
+        plural(differences.len(), "file")
+    ))?;
+    Ok(ExitStatus::Invalid)
 }
 
 fn report_written(
