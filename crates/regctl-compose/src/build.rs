@@ -291,7 +291,7 @@ pub fn build(config: &Config, validated: &mut Visited<Prepared>, source: &Source
     let collect = |path: &str, bytes: &[u8], _: &str| {
         let mut files = collected
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         files.push((path.to_owned(), bytes.to_vec()));
         Ok(())
     };
@@ -299,7 +299,7 @@ pub fn build(config: &Config, validated: &mut Visited<Prepared>, source: &Source
         .expect("collecting files in memory does not fail");
     let mut files = collected
         .into_inner()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     // Sorted first, so the map is built in one pass rather than by 100,000 inserts.
     files.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut files: BTreeMap<String, Vec<u8>> = files.into_iter().collect();

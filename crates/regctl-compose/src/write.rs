@@ -17,8 +17,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -170,7 +170,9 @@ impl DirWriter {
     fn write_below(&self, root: &Path, path: &str, bytes: &[u8]) -> Result<(), Error> {
         let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
         let slot = rayon::current_thread_index().unwrap_or(self.opened.len() - 1);
-        let mut opened = lock_ignoring_poison(&self.opened[slot]);
+        let mut opened = self.opened[slot]
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         if opened.as_ref().is_none_or(|(open, _)| open != dir) {
             let full = root.join(dir);
             let handle = fs::create_dir_all(&full)
@@ -208,11 +210,12 @@ impl DirWriter {
                 unchanged,
                 temporaries,
             } => {
-                let temporaries = std::mem::take(&mut *lock_ignoring_poison(temporaries));
+                // Left in the list: should a rename fail, dropping the writer removes the rest.
+                let temporaries = temporaries.lock().unwrap_or_else(PoisonError::into_inner);
                 let mut written = temporaries.len();
                 let mut unchanged = unchanged.load(Ordering::Relaxed);
                 // Into place, then away with what the new index no longer has.
-                for (temp, target) in &temporaries {
+                for (temp, target) in temporaries.iter() {
                     fs::rename(temp, target).map_err(|err| io_error(target, err))?;
                 }
                 let mut removed = 0;
@@ -279,7 +282,10 @@ impl Sink for DirWriter {
                         let _ = fs::remove_file(&temp);
                         io_error(&target, err)
                     })?;
-                lock_ignoring_poison(temporaries).push((temp, target));
+                temporaries
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push((temp, target));
                 Ok(())
             }
         }
@@ -299,18 +305,16 @@ impl Drop for DirWriter {
                 let _ = fs::remove_dir_all(staging);
             }
             Mode::Update { temporaries, .. } => {
-                for (temp, _) in lock_ignoring_poison(temporaries).iter() {
+                for (temp, _) in temporaries
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .iter()
+                {
                     let _ = fs::remove_file(temp);
                 }
             }
         }
     }
-}
-
-fn lock_ignoring_poison<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Whether `dir` does not exist or has nothing in it.
@@ -349,7 +353,7 @@ impl Checker {
         let mut differences = self
             .differences
             .into_inner()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+            .unwrap_or_else(PoisonError::into_inner);
         differences.extend(compare(&self.out, MANIFEST, &built.manifest));
         for path in files_in(&self.out)? {
             if path != MANIFEST && !built.listed.contains_key(&path) {
@@ -364,7 +368,10 @@ impl Checker {
 impl Sink for Checker {
     fn put(&self, path: &str, bytes: &[u8], _sha256: &str) -> Result<(), Error> {
         if let Some(difference) = compare(&self.out, path, bytes) {
-            lock_ignoring_poison(&self.differences).push(difference);
+            self.differences
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(difference);
         }
         Ok(())
     }
