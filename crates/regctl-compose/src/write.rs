@@ -135,6 +135,15 @@ impl DirWriter {
             fs::create_dir_all(parent).map_err(|err| io_error(parent, err))?;
         }
         let lock = Lock::acquire(out)?;
+        // Through a link, the index goes into the directory it points to: a first index
+        // replaces that directory, and must not replace the link.
+        let resolved;
+        let out = if out.is_symlink() {
+            resolved = fs::canonicalize(out).map_err(|err| io_error(out, err))?;
+            resolved.as_path()
+        } else {
+            out
+        };
         let mode = if is_empty_dir(out) {
             let name = out
                 .file_name()
@@ -583,6 +592,21 @@ mod tests {
         write(&index, &out)?;
         assert_eq!(tree(&out), index.files);
         assert!(!left.exists(), "the staging directory is gone");
+        Ok(())
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_first_index_through_a_link_goes_where_it_points() -> Result<(), Error> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let real = dir.path().join("real");
+        let link = dir.path().join("link");
+        fs::create_dir(&real).expect("real directory");
+        std::os::unix::fs::symlink(&real, &link).expect("link");
+        let index = index(&[("entries/a.json", b"1\n")]);
+        write(&index, &link)?;
+        assert!(link.is_symlink(), "the link is still a link");
+        assert_eq!(tree(&real), index.files);
         Ok(())
     }
 
