@@ -41,10 +41,25 @@ impl fmt::Display for CommitId {
 
 /// The blob ids and stat data the git index records for the registry's files.
 pub struct IndexIds {
-    entries: foldhash::HashMap<String, (gix::ObjectId, gix::index::entry::Stat)>,
+    index: gix::worktree::Index,
+    /// Where each of the registry's files is in `index`, by a hash of its path relative to the
+    /// registry root ([`COLLIDED`] where two paths share a hash). A map keyed by owned paths
+    /// took twice as long to build as the index took to read, on the path of every work-tree
+    /// validation; a binary search per file cost more than that.
+    by_path_hash: foldhash::HashMap<u64, u32>,
+    /// The registry root relative to the work tree, with a trailing `/` unless empty.
+    prefix: String,
     /// When the index was written, in seconds since the epoch: entries modified in that
     /// second or later are "racily clean" and must be read to be trusted.
     written_secs: i64,
+}
+
+/// A path hash shared by more than one entry: those paths are searched for instead.
+const COLLIDED: u32 = u32::MAX;
+
+fn path_hash(path: &[u8]) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::default().hash_one(path)
 }
 
 impl IndexIds {
@@ -55,10 +70,24 @@ impl IndexIds {
         path: &str,
         now: &gix::index::entry::Stat,
     ) -> Option<ContentId> {
-        let (id, recorded) = self.entries.get(path)?;
-        let racy = i64::from(recorded.mtime.secs) >= self.written_secs;
-        (recorded.matches(now, gix::index::entry::stat::Options::default()) && !racy)
-            .then(|| ContentId::from_git(*id))
+        let entry = match *self.by_path_hash.get(&path_hash(path.as_bytes()))? {
+            COLLIDED => self.index.entry_by_path_and_stage(
+                format!("{}{path}", self.prefix).as_str().into(),
+                gix::index::entry::Stage::Unconflicted,
+            )?,
+            at => self
+                .index
+                .entries()
+                .get(at as usize)
+                .filter(|entry| entry.path(&self.index)[self.prefix.len()..] == path)?,
+        };
+        let file = entry.mode == gix::index::entry::Mode::FILE
+            || entry.mode == gix::index::entry::Mode::FILE_EXECUTABLE;
+        let racy = i64::from(entry.stat.mtime.secs) >= self.written_secs;
+        let unchanged = entry
+            .stat
+            .matches(now, gix::index::entry::stat::Options::default());
+        (file && unchanged && !racy).then(|| ContentId::from_git(entry.id))
     }
 }
 
@@ -387,26 +416,38 @@ impl GitRepo {
 
     /// What the index knows about the registry's files, to identify unchanged working-tree files.
     pub fn index_ids(&self) -> Result<IndexIds, Error> {
-        let repo = self.local();
-        let index = repo
+        let index = self
+            .local()
             .index_or_empty()
             .map_err(|err| git_error("read the git index", err))?;
-        let mut entries =
-            foldhash::HashMap::with_capacity_and_hasher(index.entries().len(), Default::default());
-        for entry in index.entries() {
-            if entry.stage_raw() != 0
-                || entry.mode != gix::index::entry::Mode::FILE
-                    && entry.mode != gix::index::entry::Mode::FILE_EXECUTABLE
-            {
+        let prefix = if self.prefix.is_empty() {
+            String::new()
+        } else {
+            format!("{}/", self.prefix)
+        };
+        let range = index
+            .prefixed_entries_range(prefix.as_str().into())
+            .unwrap_or(0..0);
+        let mut by_path_hash =
+            foldhash::HashMap::with_capacity_and_hasher(range.len(), Default::default());
+        let registry_entries = index.entries().iter().enumerate();
+        for (at, entry) in registry_entries.take(range.end).skip(range.start) {
+            // Conflicted paths have no stage-0 entry: they count as changed.
+            if entry.stage_raw() != 0 {
                 continue;
             }
-            if let Some(path) = self.relative(entry.path(&index)) {
-                entries.insert(path, (entry.id, entry.stat));
-            }
+            let Ok(at) = u32::try_from(at) else { break };
+            let path = &entry.path(&index)[prefix.len()..];
+            by_path_hash
+                .entry(path_hash(path))
+                .and_modify(|slot| *slot = COLLIDED)
+                .or_insert(at);
         }
         Ok(IndexIds {
-            entries,
             written_secs: index.timestamp().unix_seconds(),
+            index,
+            by_path_hash,
+            prefix,
         })
     }
 

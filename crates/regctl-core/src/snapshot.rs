@@ -393,10 +393,17 @@ impl Snapshot for Worktree {
         };
         let stated: std::sync::Mutex<Vec<Result<Vec<Listed>, Error>>> = Default::default();
         rayon::scope(|scope| self.walk_into(&start, &mut out, scope, &stat_batch, &stated))?;
-        for batch in stated
+        let stated = stated
             .into_inner()
-            .unwrap_or_else(|poison| poison.into_inner())
-        {
+            .unwrap_or_else(|poison| poison.into_inner());
+        // Grown once: doubling a list of 100,000 files touched megabytes of fresh pages.
+        out.reserve(
+            stated
+                .iter()
+                .map(|batch| batch.as_ref().map_or(0, Vec::len))
+                .sum(),
+        );
+        for batch in stated {
             out.extend(batch?);
         }
         out.par_sort_unstable_by(|a, b| a.path.cmp(&b.path));
@@ -693,6 +700,57 @@ mod tests {
             .ok_or("f0000 listed")?;
         assert_eq!(unchanged.id, Some(ContentId::of_bytes(b"n = 0")));
         assert_eq!(unchanged.kind, ListedKind::File { size: Some(5) });
+        Ok(())
+    }
+
+    #[test]
+    fn a_registry_below_the_work_tree_root_is_compared_with_its_own_index_entries()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let root = dir.path();
+        // `reg-b` sorts between `reg` and `reg/` in the index: its entries must not be taken
+        // for the registry's.
+        for path in [
+            "reg/registry/a.toml",
+            "reg/registry/b.toml",
+            "reg-b/registry/a.toml",
+        ] {
+            fs::create_dir_all(root.join(path).parent().ok_or("a parent")?)?;
+            fs::write(root.join(path), format!("at = '{path}'"))?;
+        }
+        fs::write(root.join("a.toml"), "outside")?;
+        git(root, &["init", "-q"])?;
+        let status = std::process::Command::new("touch")
+            .args(["-d", "@1577836800"])
+            .args([
+                "reg/registry/a.toml",
+                "reg/registry/b.toml",
+                "reg-b/registry/a.toml",
+            ])
+            .current_dir(root)
+            .status()?;
+        assert!(status.success());
+        git(root, &["add", "-A"])?;
+        git(root, &["commit", "-q", "-m", "all"])?;
+        fs::write(root.join("reg/registry/b.toml"), "at = 'changed'")?;
+
+        let registry = root.join("reg");
+        let ids = crate::git::GitRepo::discover(&registry)?.index_ids()?;
+        let listed = Worktree::new(&registry)?
+            .with_index_ids(ids)
+            .list("registry")?;
+        let ids: Vec<(&str, Option<ContentId>)> =
+            listed.iter().map(|l| (l.path.as_str(), l.id)).collect();
+        assert_eq!(
+            ids,
+            [
+                (
+                    "registry/a.toml",
+                    Some(ContentId::of_bytes(b"at = 'reg/registry/a.toml'"))
+                ),
+                ("registry/b.toml", None),
+            ]
+        );
         Ok(())
     }
 
