@@ -128,6 +128,8 @@ pub(crate) struct Binaries {
     /// which Linux carries over at `exec`).
     pub(crate) xtask: PathBuf,
     pub(crate) floor: PathBuf,
+    /// `readdir` + `lstat` of every file: what a work-tree validation cannot do without.
+    pub(crate) walk_floor: PathBuf,
 }
 
 pub(crate) fn bench(options: &BenchOptions) -> Result<(), String> {
@@ -259,6 +261,16 @@ fn build(root: &Path) -> Result<Binaries, String> {
             "--example",
             "floor",
         ],
+        &[
+            "build",
+            "--release",
+            "--locked",
+            "--quiet",
+            "--package",
+            "regctl-core",
+            "--example",
+            "walk_floor",
+        ],
     ] {
         let status = Command::new(&cargo)
             .args(args)
@@ -274,6 +286,7 @@ fn build(root: &Path) -> Result<Binaries, String> {
         regctl: release.join("regctl"),
         xtask: release.join("xtask"),
         floor: release.join("examples").join("floor"),
+        walk_floor: release.join("examples").join("walk_floor"),
     })
 }
 
@@ -576,6 +589,21 @@ fn size_cases(
             Shape::new(case, entries, toml, 1).expect(0),
         ));
     }
+    // The work tree's own floor: listing every file and `lstat`ing each, nothing else.
+    cases.push(timed(
+        &binaries.walk_floor,
+        &["registry"],
+        corpus,
+        scratch,
+        n,
+        Shape::new(
+            "floor: readdir + lstat of every file (work tree)",
+            entries,
+            toml,
+            files,
+        )
+        .expect(0),
+    ));
 
     let out = scratch.join(format!("index-{entries}"));
     let out_text = out.to_string_lossy().into_owned();
