@@ -480,3 +480,61 @@ fn select_runs_only_the_named_rules() {
     assert_eq!(code, 64, "{stdout}");
     assert!(stderr.contains("did you mean `schema`"), "{stderr}");
 }
+
+#[test]
+fn a_merge_conflict_left_in_a_file_is_named_as_such() {
+    let ctx = TestContext::new();
+    ctx.with_thing_kind("")
+        .write(
+            "registry/things/a.toml",
+            "name = \"a\"\n<<<<<<< HEAD\nversion = \"1.0.0\"\n=======\nversion = \"1.1.0\"\n>>>>>>> other\n",
+        )
+        .write(
+            "registry/things/b.json",
+            "{\n  \"name\": \"b\",\n<<<<<<< HEAD\n  \"version\": \"1.0.0\"\n=======\n  \"version\": \"2.0.0\"\n>>>>>>> other\n}\n",
+        )
+        .write(
+            "registry/things/c.yaml",
+            "name: c\n<<<<<<< HEAD\nversion: 1.0.0\n=======\nversion: 1.1.0\n>>>>>>> other\n",
+        )
+        // A marker that opens nothing git would close is not taken for a conflict.
+        .write(
+            "registry/things/d.toml",
+            "name = \"d\"\n<<<<<<< HEAD\nversion = \"1.0.0\"\n",
+        );
+    let (code, json) = validate_json(&mut ctx.command(), &[]);
+    assert_eq!(code, 2);
+    let messages: Vec<(String, &str)> = json["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            (
+                format!(
+                    "{}:{}:{}",
+                    d["file"].as_str().unwrap_or_default(),
+                    d["line"],
+                    d["column"]
+                ),
+                d["message"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let conflict = "the file has an unresolved merge conflict";
+    assert_eq!(
+        messages[..3],
+        [
+            ("registry/things/a.toml:2:1".to_owned(), conflict),
+            ("registry/things/b.json:3:1".to_owned(), conflict),
+            ("registry/things/c.yaml:2:1".to_owned(), conflict),
+        ]
+    );
+    assert_eq!(messages.len(), 4, "{messages:?}");
+    assert!(messages[3].0.starts_with("registry/things/d.toml:"));
+    assert_ne!(messages[3].1, conflict);
+    let (_, stdout, _) =
+        run(ctx
+            .command()
+            .args(["--color", "never", "validate", "registry/things/a.toml"]));
+    insta::assert_snapshot!(stdout);
+}
