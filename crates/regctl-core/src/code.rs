@@ -174,6 +174,7 @@ pub static RULES: &[RuleInfo] = &[
         summary: "the file is empty, or not valid TOML, JSON or YAML",
         explanation: "A descriptor must parse in the format given by its extension (`.toml`, `.json`, `.yaml` or `.yml`). \
 The diagnostic points at the first syntax error. \
+A file left with an unresolved merge conflict (git's `<<<<<<<`, `=======` and `>>>>>>>` lines) is reported as such, at its first marker. \
 An empty file (or one of whitespace only) is reported as such, whatever its format. \
 Duplicate keys are syntax errors in all three formats, and a YAML file must hold exactly one document. \
 YAML is read with YAML 1.2 core-schema semantics, so `on` and `yes` are strings, not booleans. \

@@ -62,6 +62,30 @@ impl fmt::Display for Format {
     }
 }
 
+/// How git opens and closes each side of a conflict it leaves in a file.
+const CONFLICT_OPENS: &str = "<<<<<<<";
+const CONFLICT_CLOSES: &str = ">>>>>>>";
+
+/// How to mend a file that does not parse for a merge conflict ([`ParseErrorKind::Conflict`]).
+pub const RESOLVE_CONFLICT: &str =
+    "keep one side or combine both, and remove the `<<<<<<<`, `=======` and `>>>>>>>` lines";
+
+/// Where the first unresolved merge conflict in `text` starts: a line opening one, with a
+/// line closing it further down.
+fn conflict_start(text: &str) -> Option<usize> {
+    let mut offset = 0;
+    let mut opened = None;
+    for line in text.split_inclusive('\n') {
+        if opened.is_none() && line.starts_with(CONFLICT_OPENS) {
+            opened = Some(offset);
+        } else if opened.is_some() && line.starts_with(CONFLICT_CLOSES) {
+            return opened;
+        }
+        offset += line.len();
+    }
+    None
+}
+
 /// Why a text could not be turned into a document.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParseError {
@@ -76,6 +100,9 @@ pub enum ParseErrorKind {
     Syntax,
     /// Objects and arrays nest deeper than the configured limit.
     TooDeep,
+    /// The text does not parse because it holds an unresolved merge conflict: git's markers,
+    /// the first of which the error's span covers.
+    Conflict,
 }
 
 impl ParseError {
@@ -84,6 +111,15 @@ impl ParseError {
             kind: ParseErrorKind::Syntax,
             message: message.into(),
             span,
+        }
+    }
+
+    /// The conflict opening at `start`.
+    fn conflict(start: usize) -> ParseError {
+        ParseError {
+            kind: ParseErrorKind::Conflict,
+            message: "the file has an unresolved merge conflict".to_owned(),
+            span: Span::new(start, start + CONFLICT_OPENS.len()),
         }
     }
 
@@ -143,6 +179,19 @@ enum Children {
 impl<'t> Document<'t> {
     /// Parses `text` as `format`, refusing nesting deeper than `max_depth`.
     pub fn parse(
+        format: Format,
+        text: &'t str,
+        max_depth: usize,
+    ) -> Result<Document<'t>, ParseError> {
+        // A file edited on two branches and merged: the markers are the cause, not what the
+        // parser says about them.
+        Document::parse_format(format, text, max_depth).map_err(|err| match conflict_start(text) {
+            Some(start) if err.kind == ParseErrorKind::Syntax => ParseError::conflict(start),
+            _ => err,
+        })
+    }
+
+    fn parse_format(
         format: Format,
         text: &'t str,
         max_depth: usize,
@@ -500,6 +549,36 @@ version = "0.0.1"
             .expect("error");
         assert_eq!(err.kind, ParseErrorKind::Syntax);
         assert!(err.span.start <= 6, "{err:?}");
+    }
+
+    #[test]
+    fn a_merge_conflict_is_the_error_where_the_text_does_not_parse() {
+        let sides = |ours: &str, theirs: &str, close: &str| {
+            format!("<<<<<<< HEAD\n{ours}\n=======\n{theirs}\n>>>>>>> other\n{close}")
+        };
+        for (format, text) in [
+            (
+                Format::Toml,
+                format!("a = 1\n{}", sides("b = 1", "b = 2", "")),
+            ),
+            (
+                Format::Json,
+                format!("{{\n\"a\": 1,\n{}", sides("\"b\": 1", "\"b\": 2", "}\n")),
+            ),
+            (Format::Yaml, format!("a: 1\n{}", sides("b: 1", "b: 2", ""))),
+        ] {
+            let err = Document::parse(format, &text, 64).err().expect("no parse");
+            assert_eq!(err.kind, ParseErrorKind::Conflict, "{format}");
+            assert_eq!(&text[err.span.start..err.span.end], "<<<<<<<", "{format}");
+        }
+        // An opening marker that nothing closes is only a syntax error.
+        let err = Document::parse(Format::Toml, "a = 1\n<<<<<<< HEAD\nb = 1\n", 64)
+            .err()
+            .expect("no parse");
+        assert_eq!(err.kind, ParseErrorKind::Syntax);
+        // Marker lines inside a string that parses are content.
+        let text = "a = \"\"\"\n<<<<<<< x\n>>>>>>> y\n\"\"\"\n";
+        assert!(Document::parse(Format::Toml, text, 64).is_ok());
     }
 
     #[test]

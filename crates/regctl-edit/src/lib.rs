@@ -35,9 +35,19 @@ impl EditError {
         text: &str,
         err: regctl_core::document::ParseError,
     ) -> EditError {
+        let message = match err.kind {
+            regctl_core::document::ParseErrorKind::Conflict => {
+                format!(
+                    "{}; {}",
+                    err.message,
+                    regctl_core::document::RESOLVE_CONFLICT
+                )
+            }
+            _ => err.message,
+        };
         EditError::Parse {
             format,
-            message: err.message,
+            message,
             file: None,
             at: Some(regctl_core::span::line_col(text, err.span.start)),
         }

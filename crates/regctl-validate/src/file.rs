@@ -252,24 +252,20 @@ pub(crate) fn check(
     let mut doc = match Document::parse(file.format, &text, config.limits.max_depth) {
         Ok(doc) => doc,
         Err(err) => {
-            // A file edited on two branches: the markers are the cause, not what the parser
-            // says about them.
-            if err.kind == ParseErrorKind::Syntax
-                && let Some(start) = conflict_start(&text)
-            {
-                checker.push(
-                    Diagnostic::new(Code::Parse, "the file has an unresolved merge conflict")
-                        .at(Span::new(start, start + CONFLICT_OPENS.len()))
-                        .with_label("the conflict starts here")
-                        .with_help("keep one side or combine both, and remove the `<<<<<<<`, `=======` and `>>>>>>>` lines"),
-                );
-                return Ok(checker.finish(entry, Some(text)));
-            }
             let (code, help) = match err.kind {
                 ParseErrorKind::Syntax => (
                     Code::Parse,
                     format!("the file must be valid {}", file.format),
                 ),
+                ParseErrorKind::Conflict => {
+                    checker.push(
+                        Diagnostic::new(Code::Parse, err.message)
+                            .at(err.span)
+                            .with_label("the conflict starts here")
+                            .with_help(regctl_core::document::RESOLVE_CONFLICT),
+                    );
+                    return Ok(checker.finish(entry, Some(text)));
+                }
                 ParseErrorKind::TooDeep => (
                     Code::TooDeep,
                     "flatten the structure, or raise `[limits] max_depth` in regctl.toml"
@@ -327,26 +323,6 @@ pub(crate) fn check(
 enum Decoded {
     Utf8 { text: String, bom: bool },
     Invalid { lossy: String, at: usize },
-}
-
-/// How git opens and closes each side of a conflict it leaves in a file.
-const CONFLICT_OPENS: &str = "<<<<<<<";
-const CONFLICT_CLOSES: &str = ">>>>>>>";
-
-/// Where the first unresolved merge conflict in `text` starts: a line opening one, with a
-/// line closing it further down.
-fn conflict_start(text: &str) -> Option<usize> {
-    let mut offset = 0;
-    let mut opened = None;
-    for line in text.split_inclusive('\n') {
-        if opened.is_none() && line.starts_with(CONFLICT_OPENS) {
-            opened = Some(offset);
-        } else if opened.is_some() && line.starts_with(CONFLICT_CLOSES) {
-            return opened;
-        }
-        offset += line.len();
-    }
-    None
 }
 
 fn decode(bytes: Vec<u8>) -> Decoded {

@@ -583,6 +583,18 @@ fn edits_go_through_links_and_refuse_unreadable_files() {
         stderr.contains("registry/things/bad.toml at line 3, column 8: "),
         "{stderr}"
     );
+    // One left with a merge conflict: said so, at the conflict, and left as it is.
+    let conflicted = "name = \"bad\"\n<<<<<<< HEAD\nversion = \"1.0.0\"\n=======\nversion = \"1.1.0\"\n>>>>>>> b\n";
+    ctx.write("registry/things/bad.toml", conflicted);
+    let (code, _, stderr) = regctl(&ctx, &["set", "bad", "/version=1.0.1"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains(
+            "registry/things/bad.toml at line 2, column 1: the file has an unresolved merge conflict; keep one side"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(read(&ctx, "registry/things/bad.toml"), conflicted);
     std::fs::remove_file(ctx.root().join("registry/things/bad.toml")).expect("rm");
     let (code, _, stderr) = regctl(&ctx, &["set", "a", "/email=a@example.com"]);
     assert_eq!(code, 0, "{stderr}");
