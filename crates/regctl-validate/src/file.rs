@@ -252,30 +252,32 @@ pub(crate) fn check(
     let mut doc = match Document::parse(file.format, &text, config.limits.max_depth) {
         Ok(doc) => doc,
         Err(err) => {
-            let (code, help) = match err.kind {
+            let format = file.format;
+            let (code, message, label, help) = match err.kind {
                 ParseErrorKind::Syntax => (
                     Code::Parse,
-                    format!("the file must be valid {}", file.format),
+                    format!("invalid {format}: {}", err.message),
+                    err.message,
+                    format!("the file must be valid {format}"),
                 ),
-                ParseErrorKind::Conflict => {
-                    checker.push(
-                        Diagnostic::new(Code::Parse, err.message)
-                            .at(err.span)
-                            .with_label("the conflict starts here")
-                            .with_help(regctl_core::document::RESOLVE_CONFLICT),
-                    );
-                    return Ok(checker.finish(entry, Some(text)));
-                }
+                ParseErrorKind::Conflict => (
+                    Code::Parse,
+                    err.message,
+                    "the conflict starts here".to_owned(),
+                    regctl_core::document::RESOLVE_CONFLICT.to_owned(),
+                ),
                 ParseErrorKind::TooDeep => (
                     Code::TooDeep,
+                    format!("invalid {format}: {}", err.message),
+                    err.message,
                     "flatten the structure, or raise `[limits] max_depth` in regctl.toml"
                         .to_owned(),
                 ),
             };
             checker.push(
-                Diagnostic::new(code, format!("invalid {}: {}", file.format, err.message))
+                Diagnostic::new(code, message)
                     .at(err.span)
-                    .with_label(err.message)
+                    .with_label(label)
                     .with_help(help),
             );
             return Ok(checker.finish(entry, Some(text)));
